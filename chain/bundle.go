@@ -1,0 +1,377 @@
+package chain
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/mtlsdoctor/mtlsdoctor/report"
+)
+
+// BundleOptions configure BuildBundle. They mirror the flags of
+// mtlsdoctor bundle.
+type BundleOptions struct {
+	// Profile names a built-in profile (see Profiles). With no profile
+	// and no sources, BuildBundle uses DefaultProfile.
+	Profile string
+	// Sources are extra http, https or file URLs or file paths, each
+	// holding PEM (one or more blocks), DER or base64 DER certificates.
+	Sources []string
+	// Pins are SHA-256 fingerprints (see ParsePin). When any is given,
+	// every certificate in the bundle must match one of them.
+	Pins []string
+	// Offline uses the profile's embedded copies and downloads nothing.
+	Offline bool
+	// Now is the time validity is checked at; zero means time.Now().
+	Now time.Time
+	// HTTPClient fetches the URLs; nil means a client with
+	// DefaultFetchTimeout.
+	HTTPClient *http.Client
+}
+
+// BundleResult is a built CA bundle.
+type BundleResult struct {
+	// Certificates are the certificates of the bundle, in the order of
+	// PEM: the profile's first, then each source's.
+	Certificates []*x509.Certificate
+	// Report lists every certificate seen, with its source and what
+	// happened to it, and the findings of the checks.
+	Report *report.Report
+	// PEM is the bundle file's content, nil when no certificate is left.
+	PEM []byte
+}
+
+// bundleEntry is one certificate on its way into the bundle.
+type bundleEntry struct {
+	cert    *x509.Certificate
+	label   string // the name written above its PEM block
+	source  string // URL, path or embedded file
+	notes   []string
+	removed bool // a duplicate, or rejected by --pin
+}
+
+type bundleBuilder struct {
+	ctx     context.Context
+	client  *http.Client
+	offline bool
+	now     time.Time
+	entries []*bundleEntry
+	notes   []string
+}
+
+// BuildBundle fetches the profile's and the extra sources' certificates,
+// checks them and encodes the bundle. It returns an error only for
+// unusable input: an unknown profile, an invalid pin, or a local source
+// that cannot be read or holds no certificate. Every problem with the
+// certificates or a download is a finding in the report.
+func BuildBundle(ctx context.Context, opts BundleOptions) (*BundleResult, error) {
+	pins, err := ParsePins(opts.Pins)
+	if err != nil {
+		return nil, err
+	}
+	name := opts.Profile
+	if name == "" && len(opts.Sources) == 0 {
+		name = DefaultProfile
+	}
+	var profile *Profile
+	if name != "" {
+		p, err := LookupProfile(name)
+		if err != nil {
+			return nil, err
+		}
+		profile = &p
+	}
+	return buildBundle(ctx, opts, profile, pins)
+}
+
+// buildBundle is BuildBundle with the profile resolved and the pins
+// parsed, so tests can pass a profile whose URLs point at a local server.
+func buildBundle(ctx context.Context, opts BundleOptions, profile *Profile, pins []string) (*BundleResult, error) {
+	b := &bundleBuilder{ctx: ctx, client: opts.HTTPClient, offline: opts.Offline, now: opts.Now}
+	if b.client == nil {
+		b.client = newHTTPClient()
+	}
+	if b.now.IsZero() {
+		b.now = time.Now()
+	}
+	rep := &report.Report{Kind: "bundle", Target: bundleTarget(profile, opts.Sources)}
+	if profile != nil && profile.Notice != "" {
+		rep.Notes = append(rep.Notes, profile.Notice)
+	}
+
+	// Gather.
+	var sourceFindings []report.Finding
+	if profile != nil {
+		for _, src := range profile.Sources {
+			sourceFindings = append(sourceFindings, b.addProfileSource(src)...)
+		}
+	}
+	for _, src := range opts.Sources {
+		findings, err := b.addUserSource(src)
+		if err != nil {
+			return nil, err
+		}
+		sourceFindings = append(sourceFindings, findings...)
+	}
+	rep.AddCheck("sources", "", fmt.Sprintf("%d certificate(s) read", len(b.entries)), sourceFindings...)
+
+	// Filter.
+	if len(pins) > 0 {
+		rep.AddCheck("pins", "", fmt.Sprintf("%d pin(s) given", len(pins)), b.applyPins(pins)...)
+	} else {
+		rep.AddCheck("pins", report.StatusSkip, "no --pin given", b.applyPins(nil)...)
+	}
+	removed := b.removeDuplicates()
+	rep.AddCheck("duplicates", "", fmt.Sprintf("%d duplicate(s) removed", removed))
+
+	// Check.
+	kept := b.kept()
+	var constraintFindings, validityFindings []report.Finding
+	for _, e := range kept {
+		if f, note, ok := checkCAConstraint(e.cert, e.label); ok {
+			constraintFindings = append(constraintFindings, f...)
+			e.notes = append(e.notes, note)
+		}
+		if f, note, ok := checkCAValidity(e.cert, e.label, b.now); ok {
+			validityFindings = append(validityFindings, f...)
+			e.notes = append(e.notes, note)
+		}
+	}
+	rep.AddCheck("CA constraints", "", "basic constraints CA:TRUE", constraintFindings...)
+	rep.AddCheck("validity", "", "valid at "+b.now.UTC().Format(time.RFC3339), validityFindings...)
+
+	certs := make([]*x509.Certificate, len(kept))
+	for i, e := range kept {
+		certs[i] = e.cert
+	}
+	platform := ""
+	if profile != nil {
+		platform = profile.Name
+	}
+	if platformChecked(platform) {
+		rep.AddCheck("platform CAs", "", platformCheckDetail(platform), CheckPlatformCAs(certs, platform, b.now)...)
+	}
+
+	// Report.
+	for _, e := range b.entries {
+		info := report.Describe(e.cert)
+		info.Source = e.source
+		info.Note = strings.Join(e.notes, "; ")
+		rep.Certificates = append(rep.Certificates, info)
+	}
+	rep.Notes = append(rep.Notes, b.notes...)
+	result := &BundleResult{Certificates: certs, Report: rep}
+	if len(kept) == 0 {
+		rep.Notes = append(rep.Notes, "the bundle is empty, so there is nothing to write")
+	} else {
+		result.PEM = encodeEntries(kept)
+	}
+	rep.Finish()
+	return result, nil
+}
+
+func bundleTarget(profile *Profile, sources []string) string {
+	var parts []string
+	if profile != nil {
+		parts = append(parts, "profile "+profile.Name)
+	}
+	parts = append(parts, sources...)
+	return strings.Join(parts, ", ")
+}
+
+func (b *bundleBuilder) add(cert *x509.Certificate, label, source, note string) {
+	if label == "" {
+		label = certificateLabel(cert)
+	}
+	b.entries = append(b.entries, &bundleEntry{cert: cert, label: label, source: source, notes: []string{note}})
+}
+
+func (b *bundleBuilder) kept() []*bundleEntry {
+	var kept []*bundleEntry
+	for _, e := range b.entries {
+		if !e.removed {
+			kept = append(kept, e)
+		}
+	}
+	return kept
+}
+
+// addEmbedded adds the embedded copy of src. The copies are checked
+// against their pins by a test, so they are trusted as they are.
+func (b *bundleBuilder) addEmbedded(src Source, note string) {
+	certs, err := ParseCertificates(src.Embedded)
+	if err != nil || len(certs) != 1 {
+		panic(fmt.Sprintf("chain: embedded copy %s must hold one certificate: %v", src.EmbeddedFile, err))
+	}
+	b.add(certs[0], src.Name, "embedded "+src.EmbeddedFile, note)
+}
+
+// addProfileSource downloads one certificate of a profile and checks it
+// against its pin. When the download fails or does not match, it falls
+// back to the embedded copy if there is one.
+func (b *bundleBuilder) addProfileSource(src Source) []report.Finding {
+	if b.offline {
+		if src.Embedded == nil {
+			b.notes = append(b.notes, fmt.Sprintf("%s: the profile has no embedded copy, so --offline adds nothing for it", src.Name))
+			return nil
+		}
+		b.addEmbedded(src, "embedded copy (offline)")
+		return nil
+	}
+
+	data, err := FetchSource(b.ctx, b.client, src.URL)
+	if err != nil {
+		return b.fallBack(src, "download failed", err)
+	}
+	certs, err := ParseCertificates(data)
+	if len(certs) == 0 {
+		return b.fallBack(src, "download holds no certificate", fmt.Errorf("%s: %w", src.URL, err))
+	}
+	if src.SHA256 == "" {
+		for _, c := range certs {
+			b.add(c, src.Name, src.URL, "downloaded (no pin to check)")
+		}
+		return nil
+	}
+	for _, c := range certs {
+		if report.Fingerprint(c.Raw) == src.SHA256 {
+			b.add(c, src.Name, src.URL, "downloaded, matches the pin")
+			return nil
+		}
+	}
+
+	served := make([]string, len(certs))
+	for i, c := range certs {
+		served[i] = fmt.Sprintf("%s (SHA-256 %s)", c.Subject, report.Fingerprint(c.Raw))
+	}
+	detail := fmt.Sprintf("%s served %s, but the pin is %s", src.URL, strings.Join(served, ", "), src.SHA256)
+	if src.Embedded != nil {
+		b.addEmbedded(src, "embedded copy (the download did not match the pin)")
+		detail += "; the embedded copy is used instead"
+	} else {
+		detail += "; the download is rejected"
+	}
+	f := report.New(codePinMismatch, fmt.Sprintf("the download of %s does not match its pinned fingerprint", src.Name), detail).
+		WithFix("Check whether a proxy rewrites the download, or whether the publisher replaced the certificate; until then build the bundle with --offline.")
+	return []report.Finding{f}
+}
+
+func (b *bundleBuilder) fallBack(src Source, what string, err error) []report.Finding {
+	if src.Embedded != nil {
+		b.addEmbedded(src, "embedded copy ("+what+")")
+		b.notes = append(b.notes, fmt.Sprintf("%s: %v; the embedded copy is used instead", src.Name, err))
+		return nil
+	}
+	f := report.New(report.CodeUnreadableFile, fmt.Sprintf("cannot fetch %s: %s", src.Name, what), err.Error()).
+		WithFix("Check the URL and the network; this profile has no embedded copy to fall back to.")
+	return []report.Finding{f}
+}
+
+// addUserSource reads a --source. A local file that cannot be read or
+// holds no certificate is an error; a download that fails is a finding.
+func (b *bundleBuilder) addUserSource(src string) ([]report.Finding, error) {
+	remote := isHTTPSource(src)
+	if remote && b.offline {
+		return nil, fmt.Errorf("invalid --source %q: --offline forbids downloads; drop --offline, or download the file and pass its path", src)
+	}
+
+	data, err := FetchSource(b.ctx, b.client, src)
+	if err != nil {
+		var fetchErr *FetchError
+		if !errors.As(err, &fetchErr) || fetchErr.Local() {
+			return nil, fmt.Errorf("read --source: %w", err)
+		}
+		f := report.New(report.CodeUnreadableFile, "cannot download "+src, err.Error()).WithFix(fetchErr.Fix())
+		return []report.Finding{f}, nil
+	}
+	return b.addSourceData(src, data, remote)
+}
+
+// addSourceData adds the certificates in data, which came from src.
+func (b *bundleBuilder) addSourceData(src string, data []byte, remote bool) ([]report.Finding, error) {
+	contents := Decode(data)
+	if len(contents.Certificates) == 0 {
+		reason := contents.noCertificatesError().Error()
+		if !remote {
+			return nil, &FileError{Path: src, What: "CA source", Code: report.CodeNotPEM, Reason: reason,
+				Fix: "pass a file holding CA certificates as PEM, DER or base64 DER"}
+		}
+		f := report.New(report.CodeNotPEM, "the download of "+src+" holds no certificate", reason).
+			WithFix("Check the URL: it must serve certificates as PEM, DER or base64 DER, not a web page.")
+		return []report.Finding{f}, nil
+	}
+
+	var findings []report.Finding
+	if err := contents.problemsError(); err != nil {
+		f := report.Newf(report.CodeNotPEM, fmt.Sprintf("%d block(s) of %s skipped", len(contents.Problems), src),
+			"%d certificate(s) used; skipped: %v", len(contents.Certificates), err).
+			WithSeverity(report.SeverityWarning).
+			WithFix("Remove or replace the damaged blocks, so the bundle holds every CA you meant.")
+		findings = append(findings, f)
+	}
+	note := "read from file"
+	if remote {
+		note = "downloaded"
+	}
+	for _, c := range contents.Certificates {
+		b.add(c, "", src, note)
+	}
+	return findings, nil
+}
+
+// applyPins removes every certificate that matches none of pins. With no
+// pins it does nothing.
+func (b *bundleBuilder) applyPins(pins []string) []report.Finding {
+	if len(pins) == 0 {
+		return nil
+	}
+	matched := make(map[string]bool, len(pins))
+	for _, p := range pins {
+		matched[p] = false
+	}
+	var findings []report.Finding
+	for _, e := range b.entries {
+		fp := report.Fingerprint(e.cert.Raw)
+		if _, ok := matched[fp]; ok {
+			matched[fp] = true
+			continue
+		}
+		e.removed = true
+		e.notes = append(e.notes, "rejected: matches no --pin")
+		findings = append(findings, report.Newf(codePinMismatch,
+			fmt.Sprintf("%s matches no --pin and is left out", e.label),
+			"%s from %s has SHA-256 %s", e.cert.Subject, e.source, fp).
+			WithFix("Pass --pin with this fingerprint if you trust the certificate, or remove its source."))
+	}
+	for _, p := range pins {
+		if !matched[p] {
+			b.notes = append(b.notes, "--pin "+p+" matches no certificate from the sources")
+		}
+	}
+	return findings
+}
+
+// removeDuplicates marks every certificate whose DER was seen before and
+// returns how many it marked.
+func (b *bundleBuilder) removeDuplicates() int {
+	first := make(map[string]*bundleEntry)
+	removed := 0
+	for _, e := range b.entries {
+		if e.removed {
+			continue
+		}
+		key := string(e.cert.Raw)
+		if prev, ok := first[key]; ok {
+			e.removed = true
+			e.notes = append(e.notes, "duplicate removed (same as the one from "+prev.source+")")
+			removed++
+			continue
+		}
+		first[key] = e
+	}
+	return removed
+}

@@ -1,0 +1,176 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/mattn/go-isatty"
+	"github.com/urfave/cli/v2"
+
+	"github.com/mtlsdoctor/mtlsdoctor/chain"
+	"github.com/mtlsdoctor/mtlsdoctor/report"
+)
+
+// The exit codes of every command.
+const (
+	exitOK       = 0 // no error finding
+	exitFindings = 1 // at least one error finding
+	exitUsage    = 2 // invalid usage or unreadable input
+)
+
+const exitCodesHelp = `EXIT CODES:
+   0  no error finding
+   1  at least one error finding (the report says which)
+   2  invalid usage or unreadable input (the message names the flag or file)
+`
+
+// usageError is invalid usage or unreadable input: exit code 2. The
+// message names the flag or file; fix says what to do.
+type usageError struct {
+	err error
+	fix string
+}
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+func usagef(fix, format string, args ...any) error {
+	return &usageError{err: fmt.Errorf(format, args...), fix: fix}
+}
+
+// findingsError signals that the report, already printed, holds an error
+// finding: exit code 1 with nothing more to print.
+type findingsError struct{}
+
+func (findingsError) Error() string { return "the report has error findings" }
+
+// env carries what every command needs: where to print and how.
+type env struct {
+	stdout, stderr io.Writer
+	color          bool
+}
+
+// Run runs the command line args (args[0] is the program name) and returns
+// the exit code. Tests call it in-process.
+func Run(args []string, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return RunContext(ctx, args, stdout, stderr)
+}
+
+// RunContext is Run with a context that cancels long-running commands.
+func RunContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	e := &env{stdout: stdout, stderr: stderr, color: colorWanted(stdout)}
+	app := newApp(e)
+	err := app.RunContext(ctx, args)
+	return e.exitCode(err)
+}
+
+func (e *env) exitCode(err error) int {
+	if err == nil {
+		return exitOK
+	}
+	if errors.Is(err, findingsError{}) {
+		return exitFindings
+	}
+	fmt.Fprintf(e.stderr, "mtlsdoctor: %v\n", err)
+	var ue *usageError
+	var fe *chain.FileError
+	switch {
+	case errors.As(err, &ue) && ue.fix != "":
+		fmt.Fprintf(e.stderr, "  fix: %s\n", ue.fix)
+	case errors.As(err, &fe) && fe.Fix != "":
+		fmt.Fprintf(e.stderr, "  fix: %s\n", fe.Fix)
+	}
+	return exitUsage
+}
+
+// colorWanted reports whether text output may use colour: only on a
+// terminal, and never when NO_COLOR is set (https://no-color.org).
+func colorWanted(w io.Writer) bool {
+	if _, set := os.LookupEnv("NO_COLOR"); set {
+		return false
+	}
+	f, ok := w.(*os.File)
+	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
+}
+
+func newApp(e *env) *cli.App {
+	app := &cli.App{
+		Name:  "mtlsdoctor",
+		Usage: "set up and diagnose mutual TLS for webhooks",
+		UsageText: `mtlsdoctor demo                                   # the whole job offline, in a temporary folder
+   mtlsdoctor bundle --profile dialogflow-es         # write ca-crt.pem for Dialogflow ES
+   mtlsdoctor gen --host webhook.example.com         # a test CA, server and client certificates
+   mtlsdoctor serve --client-ca ca-crt.pem --client-ca test-ca-crt.pem
+   mtlsdoctor probe https://localhost:4433 --cert client-crt.pem --key client-key.pem --ca test-ca-crt.pem
+   mtlsdoctor explain 'remote error: tls: certificate required'`,
+		Description: exitCodesHelp,
+		Writer:      e.stdout,
+		ErrWriter:   e.stderr,
+		// Errors reach Run, which prints them once and picks the exit code.
+		ExitErrHandler:       func(*cli.Context, error) {},
+		EnableBashCompletion: true,
+		HideHelpCommand:      false,
+		Suggest:              true,
+		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
+			return &usageError{err: err, fix: "run mtlsdoctor help for the usage"}
+		},
+		Commands: []*cli.Command{
+			bundleCommand(e),
+			genCommand(e),
+			serveCommand(e),
+			probeCommand(e),
+			inspectCommand(e),
+			verifyCommand(e),
+			explainCommand(e),
+			demoCommand(e),
+		},
+	}
+	for _, c := range app.Commands {
+		c.OnUsageError = app.OnUsageError
+		if c.Description == "" {
+			c.Description = exitCodesHelp
+		} else {
+			c.Description += "\n\n" + exitCodesHelp
+		}
+	}
+	return app
+}
+
+// outputFlag is the --output flag every command takes.
+var outputFlag = &cli.StringFlag{
+	Name:  "output",
+	Value: "text",
+	Usage: "report format: text, json or junit",
+}
+
+// render prints reports in the format --output selects and returns
+// findingsError when one of them has an error finding.
+func (e *env) render(c *cli.Context, suite string, reports ...*report.Report) error {
+	format, err := report.ParseFormat(c.String("output"))
+	if err != nil {
+		return &usageError{err: err, fix: "pass --output text, --output json or --output junit"}
+	}
+	opts := report.Options{Color: e.color && format == report.FormatText, Verbose: c.Bool("verbose"), Suite: suite}
+	if err := report.Render(e.stdout, format, opts, reports...); err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	if report.ExitCode(reports...) != 0 {
+		return findingsError{}
+	}
+	return nil
+}
+
+// checkFormat validates --output before a command does any work.
+func checkFormat(c *cli.Context) error {
+	if _, err := report.ParseFormat(c.String("output")); err != nil {
+		return &usageError{err: err, fix: "pass --output text, --output json or --output junit"}
+	}
+	return nil
+}

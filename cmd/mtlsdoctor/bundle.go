@@ -1,0 +1,73 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/mtlsdoctor/mtlsdoctor/chain"
+	"github.com/mtlsdoctor/mtlsdoctor/internal/fsutil"
+)
+
+func bundleCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:  "bundle",
+		Usage: "build the CA bundle (ca-crt.pem) that the webhook trusts for client certificates",
+		UsageText: `mtlsdoctor bundle                                   # Dialogflow ES: SSL.com Root Certification Authority RSA
+   mtlsdoctor bundle --profile dialogflow-cx --out cx-ca.pem
+   mtlsdoctor bundle --offline                         # use the embedded copies, fetch nothing
+   mtlsdoctor bundle --source https://ca.example/root.der --pin 85:66:6A:...`,
+		Description: `Profiles: ` + strings.Join(chain.ProfileNames(), ", ") + `.
+Sources are http, https or file URLs or paths holding DER, PEM or base64 DER,
+detected by content. A download whose SHA-256 differs from its pin is rejected
+and the embedded copy used instead. The bundle is written atomically, and an
+existing file is replaced only with --force or when its content is unchanged.`,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "profile", Usage: "platform profile: " + strings.Join(chain.ProfileNames(), ", ") + " (default " + chain.DefaultProfile + " when no --source is given)"},
+			&cli.StringSliceFlag{Name: "source", Usage: "extra certificate source: URL or file, repeatable"},
+			&cli.StringFlag{Name: "out", Value: "ca-crt.pem", Usage: "bundle file to write"},
+			&cli.BoolFlag{Name: "offline", Usage: "use the embedded copies and download nothing"},
+			&cli.StringSliceFlag{Name: "pin", Usage: "SHA-256 fingerprint every certificate must match one of, repeatable"},
+			&cli.BoolFlag{Name: "force", Usage: "replace an existing bundle file with different content"},
+			outputFlag,
+		},
+		Action: func(c *cli.Context) error {
+			if err := checkFormat(c); err != nil {
+				return err
+			}
+			if c.NArg() > 0 {
+				return usagef("pass sources with --source "+c.Args().First(), "bundle takes no arguments, got %q", c.Args().First())
+			}
+			result, err := chain.BuildBundle(c.Context, chain.BundleOptions{
+				Profile: c.String("profile"),
+				Sources: c.StringSlice("source"),
+				Pins:    c.StringSlice("pin"),
+				Offline: c.Bool("offline"),
+			})
+			if err != nil {
+				return &usageError{err: err, fix: "check the --profile, --source and --pin values"}
+			}
+			rep := result.Report
+			out := c.String("out")
+			switch {
+			case result.PEM == nil:
+				rep.Notes = append(rep.Notes, fmt.Sprintf("%s not written: no certificate is left", out))
+			case rep.HasErrors():
+				rep.Notes = append(rep.Notes, fmt.Sprintf("%s not written because of the errors below; any existing file is unchanged", out))
+			default:
+				err := chain.WriteBundle(out, result.PEM, c.Bool("force"))
+				var exists *fsutil.ExistsError
+				if errors.As(err, &exists) {
+					return usagef("pass --force to replace it, or choose another --out", "%s already exists with other content; bundle wrote nothing", out)
+				}
+				if err != nil {
+					return usagef("check that the folder of --out is writable", "write bundle %s: %v", out, err)
+				}
+				rep.Notes = append(rep.Notes, fmt.Sprintf("wrote %s with %d certificate(s)", out, len(result.Certificates)))
+			}
+			return e.render(c, "mtlsdoctor bundle", rep)
+		},
+	}
+}

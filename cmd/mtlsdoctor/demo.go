@@ -1,0 +1,80 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/mtlsdoctor/mtlsdoctor/internal/demo"
+	"github.com/mtlsdoctor/mtlsdoctor/report"
+)
+
+func demoCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:  "demo",
+		Usage: "run the whole job offline: test PKI, bundle, verifying server and three probes",
+		UsageText: `mtlsdoctor demo
+   mtlsdoctor demo --dir demo-files   # keep the generated files
+   mtlsdoctor demo --output json`,
+		Description: `Makes a test PKI in a temporary folder, builds the Dialogflow ES bundle from
+the embedded copies, starts the verifying server on a free loopback port and
+probes it three times: with the client certificate (must pass), without one
+(must fail with client-cert-required) and with one from a foreign CA (must
+fail with client-cert-rejected). Needs no network and no files. Exit code 0
+means all three behaved as expected.`,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "dir", Usage: "keep the generated files in this folder (default: a temporary folder, removed afterwards)"},
+			&cli.DurationFlag{Name: "timeout", Value: 5 * time.Second, Usage: "bound on each probe"},
+			&cli.BoolFlag{Name: "verbose", Usage: "also print the peer chain, response headers and body"},
+			outputFlag,
+		},
+		Action: func(c *cli.Context) error {
+			if err := checkFormat(c); err != nil {
+				return err
+			}
+			steps, err := demo.Run(c.Context, demo.Options{Dir: c.String("dir"), Timeout: c.Duration("timeout")})
+			if err != nil {
+				return err
+			}
+			format, _ := report.ParseFormat(c.String("output"))
+			summary := demo.Summary(steps)
+			if format == report.FormatText {
+				if err := e.printDemo(c, steps); err != nil {
+					return err
+				}
+			} else {
+				reports := make([]*report.Report, 0, len(steps)+1)
+				for _, s := range steps {
+					reports = append(reports, s.Report)
+				}
+				// The summary decides the exit code, so it goes last and the
+				// expected failures above it do not count as failures.
+				if err := e.render(c, "mtlsdoctor demo", append(reports, summary)...); err != nil && err != (findingsError{}) {
+					return err
+				}
+			}
+			for _, s := range steps {
+				if !s.Passed() {
+					return findingsError{}
+				}
+			}
+			return nil
+		},
+	}
+}
+
+func (e *env) printDemo(c *cli.Context, steps []demo.Step) error {
+	opts := report.Options{Color: e.color, Verbose: c.Bool("verbose")}
+	for i, s := range steps {
+		fmt.Fprintf(e.stdout, "\n== %d. %s\n", i+1, s.Name)
+		if err := report.RenderText(e.stdout, opts, s.Report); err != nil {
+			return err
+		}
+		for _, line := range s.ServerLog {
+			fmt.Fprintf(e.stdout, "  server log: %s\n", line)
+		}
+	}
+	fmt.Fprintf(e.stdout, "\n== Summary\n")
+	return report.RenderText(e.stdout, opts, demo.Summary(steps))
+}

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/mtlsdoctor/mtlsdoctor/chain"
+	"github.com/mtlsdoctor/mtlsdoctor/fixtures"
+)
+
+func TestGenWritesPKI(t *testing.T) {
+	for _, kt := range fixtures.KeyTypes {
+		t.Run(string(kt), func(t *testing.T) {
+			dir := t.TempDir()
+			code, stdout, stderr := runCLI(t, "gen", "--dir", dir, "--key-type", string(kt), "--host", "webhook.test", "--host", "127.0.0.1", "--client-cn", "Google LLC")
+			if code != 0 {
+				t.Fatalf("exit %d; stderr: %s", code, stderr)
+			}
+			if !strings.Contains(stdout, "server-crt.pem") {
+				t.Errorf("output does not list server-crt.pem:\n%s", stdout)
+			}
+			for _, name := range []string{fixtures.CAKeyFile, fixtures.ServerKeyFile, fixtures.ClientKeyFile} {
+				info, err := os.Stat(filepath.Join(dir, name))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if info.Mode().Perm() != 0o600 {
+					t.Errorf("%s has mode %o, want 600", name, info.Mode().Perm())
+				}
+			}
+			server, err := chain.LoadKeyPair(filepath.Join(dir, fixtures.ServerCertFile), filepath.Join(dir, fixtures.ServerKeyFile), "server")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := server.Leaf.VerifyHostname("webhook.test"); err != nil {
+				t.Errorf("server certificate: %v", err)
+			}
+			if err := server.Leaf.VerifyHostname("127.0.0.1"); err != nil {
+				t.Errorf("server certificate: %v", err)
+			}
+			client, err := chain.LoadKeyPair(filepath.Join(dir, fixtures.ClientCertFile), filepath.Join(dir, fixtures.ClientKeyFile), "client")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cn := client.Leaf.Subject.CommonName; cn != "Google LLC" {
+				t.Errorf("client CN = %q, want Google LLC", cn)
+			}
+		})
+	}
+}
+
+func TestGenRefusesOverwrite(t *testing.T) {
+	dir := t.TempDir()
+	keyPath := filepath.Join(dir, fixtures.ClientKeyFile)
+	if err := os.WriteFile(keyPath, []byte("precious key"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runCLI(t, "gen", "--dir", dir)
+	if code != 2 {
+		t.Fatalf("exit %d, want 2", code)
+	}
+	if !strings.Contains(stderr, keyPath) || !strings.Contains(stderr, "--force") {
+		t.Errorf("stderr does not name the file and --force:\n%s", stderr)
+	}
+	data, err := os.ReadFile(keyPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(data) != "precious key" {
+		t.Error("existing key was overwritten")
+	}
+	if _, err := os.Stat(filepath.Join(dir, fixtures.ServerCertFile)); err == nil {
+		t.Error("gen wrote other files although it refused")
+	}
+
+	code, _, stderr = runCLI(t, "gen", "--dir", dir, "--force")
+	if code != 0 {
+		t.Fatalf("with --force: exit %d; stderr: %s", code, stderr)
+	}
+	if data, _ := os.ReadFile(keyPath); string(data) == "precious key" {
+		t.Error("--force did not replace the key")
+	}
+}
+
+func TestGenInvalidFlags(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"key type", []string{"--key-type", "dsa"}, "--key-type"},
+		{"days", []string{"--days", "0"}, "--days"},
+		{"output", []string{"--output", "yaml"}, "--output"},
+		{"unknown flag", []string{"--nope"}, "nope"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := runCLI(t, append([]string{"gen", "--dir", t.TempDir()}, tt.args...)...)
+			if code != 2 {
+				t.Errorf("exit %d, want 2", code)
+			}
+			if !strings.Contains(stderr, tt.want) {
+				t.Errorf("stderr does not name %s:\n%s", tt.want, stderr)
+			}
+		})
+	}
+}
+
+func TestGenJSON(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "gen", "--dir", t.TempDir(), "--output", "json")
+	if code != 0 {
+		t.Fatalf("exit %d; stderr: %s", code, stderr)
+	}
+	var rep struct {
+		OK           bool `json:"ok"`
+		Certificates []struct {
+			Subject string `json:"subject"`
+		} `json:"certificates"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, stdout)
+	}
+	if !rep.OK || len(rep.Certificates) != 3 {
+		t.Errorf("ok=%v with %d certificates, want ok with 3", rep.OK, len(rep.Certificates))
+	}
+}

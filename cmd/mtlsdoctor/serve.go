@@ -1,0 +1,81 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/mtlsdoctor/mtlsdoctor/serve"
+)
+
+func serveCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:  "serve",
+		Usage: "run a verifying HTTPS test server that logs each client certificate",
+		UsageText: `mtlsdoctor serve --client-ca test-ca-crt.pem
+   mtlsdoctor serve --client-ca ca-crt.pem --client-subject 'Google LLC' --project my-agent-project
+   mtlsdoctor serve --addr 127.0.0.1:8443 --client-auth request --client-ca test-ca-crt.pem`,
+		Description: `Listens on --addr with the server certificate and key and asks for a client
+certificate that must chain to one of the --client-ca files. Each connection
+is logged on stderr with the client certificate's subject, issuer and SHA-256,
+or the reason it was rejected. POST answers with an ES or CX WebhookResponse,
+chosen by the request's shape; GET answers with a short text. Stop it with
+Ctrl-C (SIGINT) or SIGTERM.`,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "addr", Value: serve.DefaultAddr, Usage: "address to listen on"},
+			&cli.StringFlag{Name: "cert", Value: serve.DefaultCertFile, Usage: "server certificate chain, PEM"},
+			&cli.StringFlag{Name: "key", Value: serve.DefaultKeyFile, Usage: "server private key, PEM"},
+			&cli.StringSliceFlag{Name: "client-ca", Usage: "CA file that client certificates must chain to, repeatable (required unless --client-auth none)"},
+			&cli.StringFlag{Name: "client-auth", Value: string(serve.ClientAuthRequire), Usage: "client certificate policy: require, request or none"},
+			&cli.StringSliceFlag{Name: "project", Usage: "accept only sessions of this Google Cloud project, repeatable (default: any)"},
+			&cli.StringFlag{Name: "client-subject", Usage: "regular expression the client certificate's CN or whole subject must match (default: any)"},
+			outputFlag,
+		},
+		Action: func(c *cli.Context) error {
+			if err := checkFormat(c); err != nil {
+				return err
+			}
+			if c.NArg() > 0 {
+				return usagef("pass options only, such as --addr "+c.Args().First(), "serve takes no arguments, got %q", c.Args().First())
+			}
+			policy, err := serve.ParseClientAuth(c.String("client-auth"))
+			if err != nil {
+				return configError(err)
+			}
+			logger := slog.New(slog.NewTextHandler(e.stderr, nil))
+			srv, err := serve.New(serve.Config{
+				Addr:          c.String("addr"),
+				CertFile:      c.String("cert"),
+				KeyFile:       c.String("key"),
+				ClientCAFiles: c.StringSlice("client-ca"),
+				ClientAuth:    policy,
+				Projects:      c.StringSlice("project"),
+				ClientSubject: c.String("client-subject"),
+				Logger:        logger,
+			})
+			if err != nil {
+				return configError(err)
+			}
+			for _, f := range srv.Findings() {
+				logger.Warn(f.Summary, slog.String("code", string(f.Code)), slog.String("severity", string(f.Severity)),
+					slog.String("detail", f.Detail), slog.String("fix", f.Fix))
+			}
+			if err := srv.ListenAndServe(c.Context); err != nil {
+				return usagef("choose another --addr or stop the program that uses it", "%v", err)
+			}
+			return nil
+		},
+	}
+}
+
+// configError turns a serve configuration error into a usage error, which
+// exits with code 2.
+func configError(err error) error {
+	var ce *serve.ConfigError
+	if errors.As(err, &ce) {
+		return &usageError{err: fmt.Errorf("invalid %s %q: %s", ce.Flag, ce.Value, ce.Reason), fix: ce.Fix}
+	}
+	return &usageError{err: err}
+}

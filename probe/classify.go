@@ -1,0 +1,247 @@
+package probe
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"reflect"
+	"strings"
+	"syscall"
+
+	"github.com/mtlsdoctor/mtlsdoctor/report"
+)
+
+// TLS alert numbers (RFC 8446, section 6, and RFC 5246, section 7.2) that
+// the classification looks at.
+const (
+	alertHandshakeFailure       = 40
+	alertBadCertificate         = 42
+	alertUnsupportedCertificate = 43
+	alertCertificateRevoked     = 44
+	alertCertificateExpired     = 45
+	alertCertificateUnknown     = 46
+	alertUnknownCA              = 48
+	alertAccessDenied           = 49
+	alertDecryptError           = 51
+	alertProtocolVersion        = 70
+	alertInsufficientSecurity   = 71
+	alertUnrecognizedName       = 112
+	alertCertificateRequired    = 116
+
+	// noAlert stands for "no alert arrived" where an alert number is expected.
+	noAlert = -1
+)
+
+// diagnosis is a classified failure and the check it belongs to. A zero
+// finding means the check fails without a finding, as when the caller's
+// context was canceled.
+type diagnosis struct {
+	check   string
+	finding report.Finding
+}
+
+// alertName returns crypto/tls's name for a TLS alert, such as
+// "certificate required".
+func alertName(alert int) string {
+	return strings.TrimPrefix(tls.AlertError(alert).Error(), "tls: ")
+}
+
+func describeAlert(alert int) string {
+	return fmt.Sprintf("alert %d (%s)", alert, alertName(alert))
+}
+
+// remoteAlert returns the alert the peer sent, if err carries one.
+// crypto/tls reports it as a *net.OpError with Op "remote error" whose Err
+// is the alert in crypto/tls's unexported uint8 type (Go 1.21 to 1.26), so
+// errors.As cannot name it. remoteAlert tries tls.AlertError first, in case
+// a later Go uses it there, then the uint8 value, then the text.
+func remoteAlert(err error) (int, bool) {
+	var opErr *net.OpError
+	if !errors.As(err, &opErr) || opErr.Op != "remote error" || opErr.Err == nil {
+		return 0, false
+	}
+	var alertErr tls.AlertError
+	if errors.As(opErr.Err, &alertErr) {
+		return int(alertErr), true
+	}
+	if v := reflect.ValueOf(opErr.Err); v.Kind() == reflect.Uint8 {
+		return int(v.Uint()), true
+	}
+	text := opErr.Err.Error()
+	for alert := range 256 {
+		if tls.AlertError(alert).Error() == text {
+			return alert, true
+		}
+	}
+	return 0, false
+}
+
+// isClientCertAlert reports whether a server sends alert when it rejects
+// or misses a client certificate. In TLS 1.2, OpenSSL 3.0 and Go 1.26
+// servers send handshake_failure when the certificate is missing.
+func isClientCertAlert(alert int) bool {
+	switch alert {
+	case alertHandshakeFailure, alertBadCertificate, alertUnsupportedCertificate, alertCertificateRevoked,
+		alertCertificateExpired, alertCertificateUnknown, alertUnknownCA, alertAccessDenied,
+		alertDecryptError, alertCertificateRequired:
+		return true
+	}
+	return false
+}
+
+// isClosed reports whether err means the peer closed or reset the
+// connection.
+func isClosed(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
+}
+
+// closeWord describes how the peer closed: "reset" or "closed".
+func closeWord(err error) string {
+	if errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) {
+		return "reset"
+	}
+	return "closed"
+}
+
+// recordHandshakeFailure classifies a failed handshake and records it.
+func (p *prober) recordHandshakeFailure(ctx context.Context, err error) {
+	if p.canceled(ctx, checkHandshake) {
+		return
+	}
+	d := p.diagnoseHandshake(err)
+	if d.check == checkHandshake {
+		p.record(checkHandshake, "", "", d.finding)
+		return
+	}
+	p.record(checkHandshake, report.StatusFail, "the server ended the handshake: "+err.Error())
+	p.record(d.check, "", "", d.finding)
+}
+
+// diagnoseHandshake classifies an error of the TLS handshake by what the
+// server sent and how far the handshake got.
+func (p *prober) diagnoseHandshake(err error) diagnosis {
+	when := "during the handshake"
+	if v := p.versionName(); v != "" {
+		when = "during the " + v + " handshake"
+	}
+	if alert, ok := remoteAlert(err); ok {
+		return p.diagnoseAlert(alert, when)
+	}
+
+	var recordErr tls.RecordHeaderError
+	switch {
+	case errors.As(err, &recordErr):
+		return diagnosis{checkHandshake, p.notTLSFinding(recordErr)}
+	case isTimeout(err):
+		return diagnosis{checkHandshake, p.handshakeTimeoutFinding()}
+	case isClosed(err):
+		return p.diagnoseClose(err, when)
+	}
+
+	// crypto/tls returns these local failures as untyped errors, so only
+	// their text tells them apart.
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "unsupported protocol version"):
+		return diagnosis{checkHandshake, report.Newf(report.CodeProtocolVersion, "",
+			"the server chose a TLS version the client does not support (the client offers TLS 1.2 and TLS 1.3): %v", err)}
+	case strings.Contains(msg, "unconfigured cipher suite"):
+		return diagnosis{checkHandshake, report.Newf(report.CodeNoSharedCipher, "",
+			"the server chose a cipher suite the client did not offer: %v", err)}
+	}
+	return diagnosis{checkHandshake, p.unclassifiedFinding(fmt.Sprintf("the handshake failed %s: %v", when, err))}
+}
+
+// diagnoseAlert classifies an alert the server sent. when says at which
+// point it arrived, such as "during the TLS 1.2 handshake".
+func (p *prober) diagnoseAlert(alert int, when string) diagnosis {
+	evidence := fmt.Sprintf("the server sent %s %s", describeAlert(alert), when)
+	switch {
+	case alert == alertCertificateRequired || (p.obs.certRequested && isClientCertAlert(alert)):
+		return diagnosis{checkCertAccepted, p.certVerdict(evidence, alert)}
+	case alert == alertHandshakeFailure && p.obs.serverState == nil:
+		return diagnosis{checkHandshake, report.Newf(report.CodeNoSharedCipher, "",
+			"%s, in reply to the ClientHello: the server shares no cipher suite, key exchange group or signature algorithm with the client, which offers TLS 1.3 and, for TLS 1.2, %s",
+			evidence, offeredSuites())}
+	case alert == alertInsufficientSecurity:
+		return diagnosis{checkHandshake, report.Newf(report.CodeNoSharedCipher, "",
+			"%s: the server requires stronger parameters than the client offers (TLS 1.2 suites %s)", evidence, offeredSuites())}
+	case alert == alertProtocolVersion:
+		return diagnosis{checkHandshake, report.Newf(report.CodeProtocolVersion, "",
+			"%s: the server supports neither TLS 1.2 nor TLS 1.3, the versions the client offers", evidence)}
+	case alert == alertUnrecognizedName:
+		return diagnosis{checkHandshake, report.Newf(report.CodeSNIRequired, "", "%s: %s", evidence, p.sniDescription())}
+	}
+	return diagnosis{checkHandshake, p.unclassifiedFinding(evidence)}
+}
+
+// diagnoseClose explains a connection the server closed or reset during
+// the handshake without a TLS alert.
+func (p *prober) diagnoseClose(err error, when string) diagnosis {
+	evidence := fmt.Sprintf("the server %s the connection %s without a TLS alert (%v)", closeWord(err), when, err)
+	switch {
+	case p.obs.certRequested:
+		return diagnosis{checkCertAccepted, p.certVerdict(evidence+" after it requested a client certificate", noAlert)}
+	case p.obs.serverState == nil:
+		return diagnosis{checkHandshake, report.Newf(report.CodeConnectionReset, "",
+			"%s, in reply to the ClientHello; servers do this when they lack a shared version or cipher suite, need a server name (%s), or do not speak TLS",
+			evidence, p.sniDescription())}
+	}
+	return diagnosis{checkHandshake, report.Newf(report.CodeConnectionReset, "", "%s, after it sent its certificate", evidence)}
+}
+
+// sniDescription says which server name the client sent.
+func (p *prober) sniDescription() string {
+	if net.ParseIP(p.serverName) != nil {
+		return fmt.Sprintf("no server name was sent, because %s is an IP address; pass --server-name", p.serverName)
+	}
+	return fmt.Sprintf("the client sent the server name %q", p.serverName)
+}
+
+func offeredSuites() string {
+	names := make([]string, len(cipherSuites))
+	for i, id := range cipherSuites {
+		names[i] = tls.CipherSuiteName(id)
+	}
+	return strings.Join(names, ", ")
+}
+
+// unclassifiedFinding reports a handshake failure none of the handshake
+// codes fits.
+// TODO: use a dedicated handshake-failure code once the catalog has one;
+// connection-reset is the nearest: the server ended the connection.
+func (p *prober) unclassifiedFinding(evidence string) report.Finding {
+	return report.New(report.CodeConnectionReset, "the server ended the handshake", evidence).
+		WithFix("Check the server's TLS error log for the reason it ended the handshake.")
+}
+
+func (p *prober) handshakeTimeoutFinding() report.Finding {
+	if p.obs.serverState == nil {
+		return report.Newf(report.CodeHandshakeTimeout, "",
+			"the server accepted the TCP connection but sent no ServerHello within --timeout %s; it may not speak TLS on this port, or it is overloaded",
+			p.opts.Timeout)
+	}
+	return report.Newf(report.CodeHandshakeTimeout, "",
+		"the server sent its certificate but did not complete the handshake within --timeout %s", p.opts.Timeout)
+}
+
+// notTLSFinding explains a first record that is not TLS: plain HTTP when
+// it starts with "HTTP/", something else otherwise. The evidence quotes the
+// first bytes the server sent.
+func (p *prober) notTLSFinding(recordErr tls.RecordHeaderError) report.Finding {
+	head := p.head.bytes()
+	if len(head) == 0 {
+		head = recordErr.RecordHeader[:]
+	}
+	if bytes.HasPrefix(head, []byte("HTTP/")) {
+		line, _, _ := bytes.Cut(head, []byte("\r\n"))
+		return report.Newf(report.CodePlainHTTP, "",
+			"the server answered the TLS ClientHello with plain HTTP: %q", line)
+	}
+	return report.Newf(report.CodeNotTLS, "",
+		"the server answered the TLS ClientHello with bytes that are not a TLS record: %q", head)
+}

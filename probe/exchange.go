@@ -1,0 +1,331 @@
+package probe
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/tls"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/mtlsdoctor/mtlsdoctor/report"
+)
+
+// userAgent identifies the probe to the webhook's logs.
+const userAgent = "mtlsdoctor-probe"
+
+// maxExcerpt is the most body bytes the report shows.
+const maxExcerpt = 512
+
+// answer is what came back for the request.
+type answer struct {
+	resp      *http.Response
+	body      []byte
+	truncated bool  // the body is longer than MaxResponseBytes
+	headErr   error // no response head arrived; the error of the read or, failing that, the write
+	bodyErr   error // the head arrived but the body did not finish
+}
+
+// newRequest builds the request the platform would send.
+func (p *prober) newRequest() *http.Request {
+	method, body := http.MethodPost, []byte(nil)
+	switch p.opts.Edition {
+	case EditionES:
+		body = NewESRequest(RequestOptions{Project: p.opts.Project})
+	case EditionCX:
+		body = NewCXRequest(RequestOptions{Project: p.opts.Project})
+	default:
+		method = http.MethodGet
+	}
+	req, _ := http.NewRequest(method, p.url.String(), bytes.NewReader(body)) // the URL was parsed before
+	if body == nil {
+		req.Body, req.ContentLength = nil, 0
+	} else {
+		req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	}
+	req.Header.Set("User-Agent", userAgent)
+	if p.opts.ServerName != "" {
+		// Name the same virtual host in HTTP as in SNI.
+		req.Host = p.opts.ServerName
+		if port := p.url.Port(); port != "" {
+			req.Host = net.JoinHostPort(p.opts.ServerName, port)
+		}
+	}
+	req.Close = true
+	return req
+}
+
+// exchange sends the request over the handshaken connection, reads the
+// answer within the deadline and records the checks that depend on it.
+func (p *prober) exchange(ctx context.Context, conn *tls.Conn) {
+	deadline := p.times.connectStart.Add(p.opts.Deadline)
+	_ = conn.SetDeadline(deadline)
+	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
+	defer stop()
+
+	req := p.newRequest()
+	ans := p.roundTrip(conn, req)
+	p.times.responseDone = now()
+
+	if p.canceled(ctx, checkHTTP) {
+		return
+	}
+	if ans.resp == nil {
+		p.recordNoAnswer(req, ans.headErr)
+		return
+	}
+
+	p.http = httpInfo(ans)
+	nginxPage := p.judgeClientCert(ans.resp, ans.body)
+	p.checkStatus(req, ans, nginxPage)
+	p.checkWebhookResponse(ans)
+	p.checkDeadline(ans)
+}
+
+// roundTrip writes req and reads the answer. A write error does not stop
+// the read: a server that rejected the client certificate after a TLS 1.3
+// handshake may already have closed, and its alert can still be waiting in
+// the receive buffer.
+func (p *prober) roundTrip(conn *tls.Conn, req *http.Request) answer {
+	p.times.requestStart = now()
+	writeErr := req.Write(conn)
+
+	reader := bufio.NewReader(firstByteReader{r: conn, at: &p.times.firstByte})
+	var resp *http.Response
+	for {
+		var err error
+		resp, err = http.ReadResponse(reader, req)
+		if err != nil {
+			if writeErr != nil && !isInformative(err) {
+				err = writeErr
+			}
+			return answer{headErr: err}
+		}
+		// Skip interim answers such as 100 Continue.
+		if resp.StatusCode >= 200 || resp.StatusCode == http.StatusSwitchingProtocols {
+			break
+		}
+		resp.Body.Close()
+	}
+	defer resp.Body.Close()
+
+	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
+	ans := answer{resp: resp, body: body, bodyErr: err}
+	if len(body) > MaxResponseBytes {
+		ans.truncated, ans.bodyErr = true, nil
+	}
+	return ans
+}
+
+// isInformative reports whether a read error says more than a write error
+// would: an alert or a timeout.
+func isInformative(err error) bool {
+	_, ok := remoteAlert(err)
+	return ok || isTimeout(err)
+}
+
+// recordNoAnswer classifies a request that got no HTTP answer.
+func (p *prober) recordNoAnswer(req *http.Request, err error) {
+	what := fmt.Sprintf("%s %s", req.Method, p.url.RequestURI())
+	if isTimeout(err) {
+		p.record(checkHTTP, report.StatusFail, what+" got no answer within the deadline")
+		p.recordCertUnknown()
+		p.record(checkDeadline, "", "", p.missedDeadlineFinding())
+		return
+	}
+	d := p.diagnoseExchange(err)
+	if d.check == checkCertAccepted {
+		p.record(checkCertAccepted, "", "", d.finding)
+		p.record(checkHTTP, report.StatusFail, what+" got no answer: "+err.Error())
+		return
+	}
+	p.recordCertUnknown()
+	p.record(checkHTTP, "", what+" got no answer", d.finding)
+}
+
+// recordCertUnknown notes that the server's verdict on a requested client
+// certificate is unknown because no answer came.
+func (p *prober) recordCertUnknown() {
+	if p.obs.certRequested {
+		p.record(checkCertAccepted, report.StatusSkip, "no HTTP answer arrived, so the server's verdict on the client certificate is unknown")
+	}
+}
+
+// diagnoseExchange classifies an error after the handshake, before any
+// answer. This is where TLS 1.3 servers reject the client certificate: the
+// client's handshake is complete before the server has checked it, so the
+// alert arrives on the first read.
+func (p *prober) diagnoseExchange(err error) diagnosis {
+	version := p.versionName()
+	when := fmt.Sprintf("after the %s handshake, on the first read", version)
+	if alert, ok := remoteAlert(err); ok {
+		if alert == alertCertificateRequired || (p.obs.certRequested && isClientCertAlert(alert)) {
+			return diagnosis{checkCertAccepted, p.certVerdict(fmt.Sprintf("the server sent %s %s", describeAlert(alert), when), alert)}
+		}
+		return diagnosis{checkHTTP, p.unclassifiedFinding(fmt.Sprintf("the server sent %s %s instead of an HTTP answer", describeAlert(alert), when))}
+	}
+
+	if isClosed(err) {
+		evidence := fmt.Sprintf("the server %s the connection right after the %s handshake without an HTTP answer (%v)", closeWord(err), version, err)
+		if p.obs.certRequested && p.obs.finalState != nil && p.obs.finalState.Version == tls.VersionTLS13 {
+			// A TLS 1.3 server that rejects the certificate sends an alert and
+			// closes; when the client's request reaches the closed socket, the
+			// reset can overtake the alert.
+			return diagnosis{checkCertAccepted, p.certVerdict(evidence+"; no alert could be read, but this is how a TLS 1.3 server that rejects the client certificate ends the connection", noAlert)}
+		}
+		return diagnosis{checkHTTP, report.New(report.CodeConnectionReset, "", evidence).
+			WithFix("Check the server's logs: it closed the connection instead of answering the request.")}
+	}
+
+	return diagnosis{checkHTTP, report.Newf(report.CodeInvalidWebhookResp, "the server's answer is not HTTP",
+		"reading the answer failed: %v", err).
+		WithFix("Serve HTTP/1.1 on this port behind TLS, as the platform expects.")}
+}
+
+// checkStatus records the HTTP status. nginxPage means judgeClientCert has
+// already explained a 400 as nginx's client certificate page.
+func (p *prober) checkStatus(req *http.Request, ans answer, nginxPage bool) {
+	resp := ans.resp
+	detail := fmt.Sprintf("%s %s answered %s, %s", req.Method, p.url.RequestURI(), resp.Status, byteCount(ans))
+	if ct := resp.Header.Get("Content-Type"); ct != "" {
+		detail += ", " + ct
+	}
+	if ans.bodyErr != nil {
+		detail += "; the body did not finish: " + ans.bodyErr.Error()
+	}
+	switch {
+	case nginxPage:
+		p.record(checkHTTP, report.StatusFail, detail+" (nginx's client certificate error page)")
+	case resp.StatusCode >= 200 && resp.StatusCode < 300:
+		p.record(checkHTTP, report.StatusPass, detail)
+	default:
+		f := report.Newf(report.CodeHTTPStatus, fmt.Sprintf("the webhook answered %s", resp.Status),
+			"%s; the platform counts every status other than 2xx as a failed webhook call, and it does not follow redirects; body: %q",
+			detail, excerpt(ans.body, 200))
+		if p.opts.Edition == EditionNone {
+			f = f.WithSeverity(report.SeverityWarning).WithFix("Probe with --edition es or cx: the platform sends POST requests, and a webhook may reject GET.")
+		}
+		p.record(checkHTTP, "", "", f)
+	}
+}
+
+// checkWebhookResponse validates a 2xx body as the edition's
+// WebhookResponse.
+func (p *prober) checkWebhookResponse(ans answer) {
+	resp := ans.resp
+	switch {
+	case p.opts.Edition == EditionNone:
+		p.record(checkWebhook, report.StatusSkip, "--edition none sends a plain GET, so the body is not a WebhookResponse")
+		return
+	case resp.StatusCode < 200 || resp.StatusCode >= 300:
+		p.record(checkWebhook, report.StatusSkip, fmt.Sprintf("HTTP %d is not a success, so the body was not validated", resp.StatusCode))
+		return
+	case ans.truncated:
+		detail := fmt.Sprintf("the body has more than %d bytes", MaxResponseBytes)
+		if resp.ContentLength > 0 {
+			detail = fmt.Sprintf("the body has %d bytes (Content-Length)", resp.ContentLength)
+		}
+		p.record(checkWebhook, "", "", report.Newf(report.CodeResponseTooLarge, "",
+			"%s; the platform accepts at most %d bytes, so the probe read no further and did not validate it", detail, MaxResponseBytes))
+		return
+	case ans.bodyErr != nil:
+		p.record(checkWebhook, report.StatusSkip, "the body did not finish, so it was not validated")
+		return
+	}
+
+	findings := ValidateResponse(p.opts.Edition, ans.body)
+	detail := fmt.Sprintf("a %s WebhookResponse", editionTitle(p.opts.Edition))
+	if fields := topLevelFields(ans.body); len(fields) > 0 {
+		detail += " with " + strings.Join(fields, ", ")
+	}
+	p.record(checkWebhook, "", detail, findings...)
+}
+
+// checkDeadline compares the answer time, counted from the start of the
+// TCP connection, with the deadline.
+func (p *prober) checkDeadline(ans answer) {
+	elapsed := span(p.times.connectStart, p.times.responseDone)
+	if ans.bodyErr != nil && isTimeout(ans.bodyErr) {
+		p.record(checkDeadline, "", "", p.missedDeadlineFinding())
+		return
+	}
+	if f, ok := deadlineFinding(elapsed, p.opts.Deadline); ok {
+		p.record(checkDeadline, "", "", f)
+		return
+	}
+	p.record(checkDeadline, report.StatusPass, fmt.Sprintf("answered in %s of the %s deadline", roundDuration(elapsed), p.opts.Deadline))
+}
+
+// deadlineFinding flags an answer later than deadline (error) or later
+// than 80% of it (warning).
+func deadlineFinding(elapsed, deadline time.Duration) (report.Finding, bool) {
+	share := float64(elapsed) / float64(deadline) * 100
+	switch {
+	case elapsed > deadline:
+		return report.Newf(report.CodeSlowResponse, "",
+			"answered in %s, after the %s deadline; the platform stops waiting at the deadline", roundDuration(elapsed), deadline), true
+	case elapsed*5 > deadline*4:
+		return report.Newf(report.CodeSlowResponse, "the webhook answered close to the platform's deadline",
+			"answered in %s, %.0f%% of the %s deadline; a slightly slower answer will be dropped", roundDuration(elapsed), share, deadline).
+			WithSeverity(report.SeverityWarning), true
+	}
+	return report.Finding{}, false
+}
+
+func (p *prober) missedDeadlineFinding() report.Finding {
+	progress := "no byte of the answer arrived"
+	if !p.times.firstByte.IsZero() {
+		progress = fmt.Sprintf("the answer began after %s but did not finish", roundDuration(span(p.times.requestStart, p.times.firstByte)))
+	}
+	return report.Newf(report.CodeSlowResponse, "",
+		"%s within the %s deadline, counted from the start of the TCP connection; the platform gives up at this point and continues without the webhook",
+		progress, p.opts.Deadline)
+}
+
+func roundDuration(d time.Duration) time.Duration {
+	return d.Round(time.Millisecond)
+}
+
+// httpInfo summarizes the answer for the report.
+func httpInfo(ans answer) *report.HTTPInfo {
+	info := &report.HTTPInfo{
+		Status:      ans.resp.StatusCode,
+		Headers:     map[string]string{},
+		BodyExcerpt: excerpt(ans.body, maxExcerpt),
+		BodyBytes:   int64(len(ans.body)),
+	}
+	names := make([]string, 0, len(ans.resp.Header))
+	for name := range ans.resp.Header {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		info.Headers[name] = strings.Join(ans.resp.Header.Values(name), ", ")
+	}
+	return info
+}
+
+func byteCount(ans answer) string {
+	if ans.truncated {
+		return fmt.Sprintf("more than %d bytes", MaxResponseBytes)
+	}
+	return fmt.Sprintf("%d bytes", len(ans.body))
+}
+
+// excerpt returns at most n bytes of body as valid UTF-8, cut at a rune
+// boundary.
+func excerpt(body []byte, n int) string {
+	if len(body) > n {
+		body = body[:n]
+		for len(body) > 0 && !utf8.Valid(body) && len(body) > n-utf8.UTFMax {
+			body = body[:len(body)-1]
+		}
+	}
+	return strings.ToValidUTF8(string(body), "\uFFFD")
+}

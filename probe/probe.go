@@ -1,0 +1,188 @@
+// Package probe connects to a webhook URL the way Dialogflow does: it
+// presents an optional client certificate, watches the TLS handshake, sends
+// a realistic WebhookRequest and reads the answer, so that a rejection that
+// TLS 1.3 delivers only after the handshake is caught too. Every failure
+// becomes a finding with its evidence and fix.
+package probe
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"time"
+
+	"github.com/mtlsdoctor/mtlsdoctor/report"
+)
+
+// Edition selects the request body that Run sends.
+type Edition string
+
+// The editions Run can imitate.
+const (
+	// EditionES sends a Dialogflow ES v2 WebhookRequest as a POST.
+	EditionES Edition = "es"
+	// EditionCX sends a Dialogflow CX v3 WebhookRequest as a POST.
+	EditionCX Edition = "cx"
+	// EditionNone sends a plain GET and does not validate the body, for
+	// servers that only test TLS, such as openssl s_server -www.
+	EditionNone Edition = "none"
+)
+
+// ParseEdition validates an --edition value.
+func ParseEdition(s string) (Edition, error) {
+	switch Edition(s) {
+	case EditionES, EditionCX, EditionNone:
+		return Edition(s), nil
+	}
+	return "", fmt.Errorf("invalid --edition %q: use es, cx or none", s)
+}
+
+// Defaults that Run applies to zero fields of Options.
+const (
+	// DefaultTimeout bounds DNS, connect and the TLS handshake together.
+	DefaultTimeout = 5 * time.Second
+	// DefaultDeadline is Dialogflow's default webhook deadline. CX lets
+	// agents raise it to 30 s.
+	DefaultDeadline = 5 * time.Second
+	// DefaultProject is the Google Cloud project in the session name of
+	// the requests Run sends.
+	DefaultProject = "mtlsdoctor-probe"
+	// MaxResponseBytes is the largest webhook response body Dialogflow
+	// accepts (64 KiB).
+	MaxResponseBytes = 64 << 10
+)
+
+// Options configure Run.
+type Options struct {
+	// URL is the webhook to probe; it must be an https:// URL.
+	URL string
+	// Certificate is the client certificate to present when the server
+	// requests one; nil sends none.
+	Certificate *tls.Certificate
+	// ClientChain is the parsed client chain, leaf first. Run compares it
+	// with the CA names the server accepts and checks the leaf's validity
+	// before dialling. When empty, Run parses Certificate instead.
+	ClientChain []*x509.Certificate
+	// Roots verify the server's chain; nil means the system roots.
+	Roots *x509.CertPool
+	// ServerName overrides the URL's host for SNI and for the name check.
+	ServerName string
+	// Edition selects the request body; empty means EditionES.
+	Edition Edition
+	// Project is the Google Cloud project in the session name; empty means
+	// DefaultProject.
+	Project string
+	// Timeout bounds DNS, connect and TLS handshake together; zero means
+	// DefaultTimeout.
+	Timeout time.Duration
+	// Deadline is the time the webhook has to answer, counted from the
+	// start of the TCP connection to the last byte of the response, as the
+	// platform counts it. Run stops waiting when it passes. Zero means
+	// DefaultDeadline.
+	Deadline time.Duration
+	// Now is the time certificates are checked at; zero means time.Now().
+	Now time.Time
+	// Resolver looks up the URL's host; nil means net.DefaultResolver.
+	Resolver *net.Resolver
+}
+
+// Validate checks opts for values Run cannot use. The error names the
+// option and the fix, so the CLI can print it and exit with status 2.
+func (opts Options) Validate() error {
+	if _, _, err := parseTarget(opts.URL); err != nil {
+		return err
+	}
+	if opts.Edition != "" {
+		if _, err := ParseEdition(string(opts.Edition)); err != nil {
+			return err
+		}
+	}
+	if opts.Timeout < 0 {
+		return fmt.Errorf("invalid --timeout %s: use a positive duration such as 5s", opts.Timeout)
+	}
+	if opts.Deadline < 0 {
+		return fmt.Errorf("invalid --deadline %s: use a positive duration such as 5s", opts.Deadline)
+	}
+	return nil
+}
+
+// parseTarget splits an https URL into the parsed URL and the host:port to
+// dial, with port 443 when the URL names none.
+func parseTarget(raw string) (*url.URL, string, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, "", fmt.Errorf("invalid webhook URL %q: %v", raw, errors.Unwrap(err))
+	}
+	if u.Scheme != "https" {
+		return nil, "", fmt.Errorf("invalid webhook URL %q: expected an https:// URL, because the platform calls webhooks only over TLS", raw)
+	}
+	if u.Hostname() == "" {
+		return nil, "", fmt.Errorf("invalid webhook URL %q: the host is missing", raw)
+	}
+	port := u.Port()
+	if port == "" {
+		port = "443"
+	}
+	return u, net.JoinHostPort(u.Hostname(), port), nil
+}
+
+func (opts Options) withDefaults() Options {
+	if opts.Edition == "" {
+		opts.Edition = EditionES
+	}
+	if opts.Project == "" {
+		opts.Project = DefaultProject
+	}
+	if opts.Timeout == 0 {
+		opts.Timeout = DefaultTimeout
+	}
+	if opts.Deadline == 0 {
+		opts.Deadline = DefaultDeadline
+	}
+	if opts.Now.IsZero() {
+		opts.Now = time.Now()
+	}
+	if opts.Resolver == nil {
+		opts.Resolver = net.DefaultResolver
+	}
+	if len(opts.ClientChain) == 0 && opts.Certificate != nil {
+		opts.ClientChain = parseChain(opts.Certificate)
+	}
+	return opts
+}
+
+// parseChain parses the DER certificates of cert, skipping any that do not
+// parse: the handshake sends them as they are either way.
+func parseChain(cert *tls.Certificate) []*x509.Certificate {
+	var chain []*x509.Certificate
+	for i, der := range cert.Certificate {
+		if i == 0 && cert.Leaf != nil {
+			chain = append(chain, cert.Leaf)
+			continue
+		}
+		if c, err := x509.ParseCertificate(der); err == nil {
+			chain = append(chain, c)
+		}
+	}
+	return chain
+}
+
+// Run probes opts.URL and returns the finished report. It never returns
+// later than Timeout plus Deadline after it starts (plus the DNS lookup,
+// which shares Timeout), and it stops early when ctx is done. Run is safe
+// to call from several goroutines at once.
+func Run(ctx context.Context, opts Options) *report.Report {
+	rep := &report.Report{Target: opts.URL, Kind: "probe"}
+	if err := opts.Validate(); err != nil {
+		rep.AddCheck(checkURL, report.StatusFail, err.Error())
+		rep.Notes = append(rep.Notes, "the probe did not start: "+err.Error())
+		return rep.Finish()
+	}
+	p := newProber(opts.withDefaults(), rep)
+	p.run(ctx)
+	return p.finish()
+}

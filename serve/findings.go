@@ -1,0 +1,142 @@
+package serve
+
+import (
+	"crypto/x509"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/mtlsdoctor/mtlsdoctor/report"
+)
+
+// systemCertPool returns the publicly trusted roots, which tell a public
+// client CA from a private one. Tests replace it.
+var systemCertPool = x509.SystemCertPool
+
+// startupFindings checks the policy, the client CAs and the server
+// certificate of a configuration.
+func startupFindings(cfg Config, serverCert *x509.Certificate, clientCAs []*x509.Certificate, now time.Time) []report.Finding {
+	var findings []report.Finding
+
+	switch cfg.ClientAuth {
+	case ClientAuthNone:
+		findings = append(findings, report.New(report.CodeClientCertNotReq,
+			"the server does not request a client certificate (--client-auth none)",
+			"Any client can call the webhook. This mode only tests the server side of TLS.").
+			WithFix("Use --client-auth require, the default, with --client-ca FILE."))
+	case ClientAuthRequest:
+		findings = append(findings, report.New(report.CodeUnauthAccepted,
+			"the server also accepts clients without a certificate (--client-auth request)",
+			"A certificate that a client sends is still verified, but a client that sends none gets in.").
+			WithSeverity(report.SeverityWarning).
+			WithFix("Use --client-auth require, the default, unless you are testing clients without a certificate."))
+	}
+
+	if cfg.ClientAuth != ClientAuthNone {
+		findings = append(findings, clientCAFindings(clientCAs, now)...)
+		if cfg.ClientSubject == "" {
+			findings = append(findings, unpinnedFindings(cfg, clientCAs, now)...)
+		}
+	}
+	return append(findings, serverCertFindings(cfg, serverCert, now)...)
+}
+
+// clientCAFindings reports client CAs that cannot verify any client.
+func clientCAFindings(clientCAs []*x509.Certificate, now time.Time) []report.Finding {
+	var findings []report.Finding
+	for _, ca := range clientCAs {
+		name := fmt.Sprintf("%q (SHA-256 %s)", ca.Subject, report.Fingerprint(ca.Raw))
+		if !ca.IsCA {
+			// crypto/x509 accepts a non-CA certificate in the roots only as
+			// the client's own leaf, so it pins exactly one certificate.
+			findings = append(findings, report.Newf(report.CodeNotACA,
+				"a --client-ca certificate is not a CA",
+				"%s is not a CA, so it admits only a client that presents exactly this certificate.", name).
+				WithSeverity(report.SeverityWarning))
+		}
+		switch {
+		case now.After(ca.NotAfter):
+			findings = append(findings, report.Newf(report.CodeCAExpired,
+				"a --client-ca certificate has expired",
+				"%s expired on %s, so no client certificate verifies against it.", name, ca.NotAfter.UTC().Format(time.DateOnly)))
+		case now.Before(ca.NotBefore):
+			findings = append(findings, report.Newf(report.CodeNotYetValid,
+				"a --client-ca certificate is not valid yet",
+				"%s is valid from %s, so no client certificate verifies against it before then.", name, ca.NotBefore.UTC().Format(time.RFC3339)))
+		}
+	}
+	return findings
+}
+
+// unpinnedFindings warns when a client CA is publicly trusted, because
+// without --client-subject every certificate it ever issued gets in.
+func unpinnedFindings(cfg Config, clientCAs []*x509.Certificate, now time.Time) []report.Finding {
+	public := publicCAs(clientCAs, now)
+	if len(public) == 0 {
+		return nil
+	}
+	names := make([]string, len(public))
+	for i, ca := range public {
+		names[i] = fmt.Sprintf("%q", ca.Subject)
+	}
+	detail := fmt.Sprintf("The client CAs include publicly trusted CAs (%s), and --client-subject is not set, "+
+		"so any certificate these CAs issued for client authentication is accepted.", strings.Join(names, ", "))
+	if len(cfg.Projects) == 0 {
+		detail += " --project is not set either, so requests for any Google Cloud project are answered."
+	}
+	return []report.Finding{report.New(report.CodeIdentityUnpinned, "", detail)}
+}
+
+// publicCAs returns the client CAs that chain to the system roots. It
+// returns none when the system roots cannot be loaded.
+func publicCAs(clientCAs []*x509.Certificate, now time.Time) []*x509.Certificate {
+	roots, err := systemCertPool()
+	if err != nil || roots == nil {
+		return nil
+	}
+	intermediates := x509.NewCertPool()
+	for _, ca := range clientCAs {
+		intermediates.AddCert(ca)
+	}
+	var public []*x509.Certificate
+	for _, ca := range clientCAs {
+		_, err := ca.Verify(x509.VerifyOptions{
+			Roots:         roots,
+			Intermediates: intermediates,
+			CurrentTime:   now,
+			KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageAny},
+		})
+		if err == nil {
+			public = append(public, ca)
+		}
+	}
+	return public
+}
+
+// serverCertFindings reports a server certificate that clients will
+// reject.
+func serverCertFindings(cfg Config, cert *x509.Certificate, now time.Time) []report.Finding {
+	if cert == nil {
+		return nil
+	}
+	name := fmt.Sprintf("server certificate %q (--cert %s)", cert.Subject, cfg.CertFile)
+	var findings []report.Finding
+	switch {
+	case now.After(cert.NotAfter):
+		findings = append(findings, report.Newf(report.CodeExpired, "the server certificate has expired",
+			"The %s expired on %s, so clients reject the server.", name, cert.NotAfter.UTC().Format(time.RFC3339)))
+	case now.Before(cert.NotBefore):
+		findings = append(findings, report.Newf(report.CodeNotYetValid, "the server certificate is not valid yet",
+			"The %s is valid from %s, so clients reject the server before then.", name, cert.NotBefore.UTC().Format(time.RFC3339)))
+	}
+	// Without the extended key usage extension a certificate may serve any
+	// purpose (RFC 5280 section 4.2.1.12).
+	if len(cert.ExtKeyUsage) > 0 &&
+		!slices.Contains(cert.ExtKeyUsage, x509.ExtKeyUsageServerAuth) &&
+		!slices.Contains(cert.ExtKeyUsage, x509.ExtKeyUsageAny) {
+		findings = append(findings, report.Newf(report.CodeWrongUsageServer, "",
+			"The %s has extended key usage %s, without serverAuth, so clients reject the server.", name, extKeyUsageList(cert)))
+	}
+	return findings
+}
