@@ -19,16 +19,16 @@ type BundleOptions struct {
 	// and no sources, BuildBundle uses DefaultProfile.
 	Profile string
 	// Sources are extra http, https or file URLs or file paths, each
-	// holding PEM (one or more blocks), DER or base64 DER certificates.
+	// containing PEM (one or more blocks), DER or base64 DER certificates.
 	Sources []string
 	// Pins are SHA-256 fingerprints (see ParsePin). When any is given,
 	// every certificate in the bundle must match one of them.
 	Pins []string
 	// Offline uses the profile's embedded copies and downloads nothing.
 	Offline bool
-	// Now is the time validity is checked at; zero means time.Now().
+	// Now is the time at which validity is checked. Zero means time.Now().
 	Now time.Time
-	// HTTPClient fetches the URLs; nil means a client with
+	// HTTPClient fetches the URLs. Nil means a client with
 	// DefaultFetchTimeout.
 	HTTPClient *http.Client
 }
@@ -66,7 +66,7 @@ type bundleBuilder struct {
 // BuildBundle fetches the profile's and the extra sources' certificates,
 // checks them and encodes the bundle. It returns an error only for
 // unusable input: an unknown profile, an invalid pin, or a local source
-// that cannot be read or holds no certificate. Every problem with the
+// that cannot be read or contains no certificate. Every problem with the
 // certificates or a download is a finding in the report.
 func BuildBundle(ctx context.Context, opts BundleOptions) (*BundleResult, error) {
 	pins, err := ParsePins(opts.Pins)
@@ -103,47 +103,24 @@ func buildBundle(ctx context.Context, opts BundleOptions, profile *Profile, pins
 		rep.Notes = append(rep.Notes, profile.Notice)
 	}
 
-	// Gather.
-	var sourceFindings []report.Finding
-	if profile != nil {
-		for _, src := range profile.Sources {
-			sourceFindings = append(sourceFindings, b.addProfileSource(src)...)
-		}
-	}
-	for _, src := range opts.Sources {
-		findings, err := b.addUserSource(src)
-		if err != nil {
-			return nil, err
-		}
-		sourceFindings = append(sourceFindings, findings...)
+	sourceFindings, err := b.gather(profile, opts.Sources)
+	if err != nil {
+		return nil, err
 	}
 	rep.AddCheck("sources", "", fmt.Sprintf("%d certificate(s) read", len(b.entries)), sourceFindings...)
 
-	// Filter.
+	// Duplicates go first, so an unpinned certificate that came twice
+	// draws one pin finding.
+	removed := b.removeDuplicates()
+	rep.AddCheck("duplicates", "", fmt.Sprintf("%d duplicate(s) removed", removed))
 	if len(pins) > 0 {
 		rep.AddCheck("pins", "", fmt.Sprintf("%d pin(s) given", len(pins)), b.applyPins(pins)...)
 	} else {
-		rep.AddCheck("pins", report.StatusSkip, "no --pin given", b.applyPins(nil)...)
+		rep.AddCheck("pins", report.StatusSkip, "no --pin given")
 	}
-	removed := b.removeDuplicates()
-	rep.AddCheck("duplicates", "", fmt.Sprintf("%d duplicate(s) removed", removed))
 
-	// Check.
 	kept := b.kept()
-	var constraintFindings, validityFindings []report.Finding
-	for _, e := range kept {
-		if f, note, ok := checkCAConstraint(e.cert, e.label); ok {
-			constraintFindings = append(constraintFindings, f...)
-			e.notes = append(e.notes, note)
-		}
-		if f, note, ok := checkCAValidity(e.cert, e.label, b.now); ok {
-			validityFindings = append(validityFindings, f...)
-			e.notes = append(e.notes, note)
-		}
-	}
-	rep.AddCheck("CA constraints", "", "basic constraints CA:TRUE", constraintFindings...)
-	rep.AddCheck("validity", "", "valid at "+b.now.UTC().Format(time.RFC3339), validityFindings...)
-
+	b.checkEntries(rep, kept)
 	certs := make([]*x509.Certificate, len(kept))
 	for i, e := range kept {
 		certs[i] = e.cert
@@ -156,7 +133,6 @@ func buildBundle(ctx context.Context, opts BundleOptions, profile *Profile, pins
 		rep.AddCheck("platform CAs", "", platformCheckDetail(platform), CheckPlatformCAs(certs, platform, b.now)...)
 	}
 
-	// Report.
 	for _, e := range b.entries {
 		info := report.Describe(e.cert)
 		info.Source = e.source
@@ -172,6 +148,42 @@ func buildBundle(ctx context.Context, opts BundleOptions, profile *Profile, pins
 	}
 	rep.Finish()
 	return result, nil
+}
+
+// gather reads the profile's sources, then the extra ones.
+func (b *bundleBuilder) gather(profile *Profile, sources []string) ([]report.Finding, error) {
+	var findings []report.Finding
+	if profile != nil {
+		for _, src := range profile.Sources {
+			findings = append(findings, b.addProfileSource(src)...)
+		}
+	}
+	for _, src := range sources {
+		more, err := b.addUserSource(src)
+		if err != nil {
+			return nil, err
+		}
+		findings = append(findings, more...)
+	}
+	return findings, nil
+}
+
+// checkEntries checks each kept certificate as a CA, adds the checks to
+// rep and notes each problem on the certificate's row.
+func (b *bundleBuilder) checkEntries(rep *report.Report, kept []*bundleEntry) {
+	var constraintFindings, validityFindings []report.Finding
+	for _, e := range kept {
+		if f, note, ok := checkCAConstraint(e.cert, e.label); ok {
+			constraintFindings = append(constraintFindings, f...)
+			e.notes = append(e.notes, note)
+		}
+		if f, note, ok := checkCAValidity(e.cert, e.label, b.now); ok {
+			validityFindings = append(validityFindings, f...)
+			e.notes = append(e.notes, note)
+		}
+	}
+	rep.AddCheck("CA constraints", "", "basic constraints must say CA:TRUE", constraintFindings...)
+	rep.AddCheck("validity", "", "must be valid at "+b.now.UTC().Format(time.RFC3339), validityFindings...)
 }
 
 func bundleTarget(profile *Profile, sources []string) string {
@@ -205,7 +217,7 @@ func (b *bundleBuilder) kept() []*bundleEntry {
 func (b *bundleBuilder) addEmbedded(src Source, note string) {
 	certs, err := ParseCertificates(src.Embedded)
 	if err != nil || len(certs) != 1 {
-		panic(fmt.Sprintf("chain: embedded copy %s must hold one certificate: %v", src.EmbeddedFile, err))
+		panic(fmt.Sprintf("chain: embedded copy %s must contain one certificate: %v", src.EmbeddedFile, err))
 	}
 	b.add(certs[0], src.Name, "embedded "+src.EmbeddedFile, note)
 }
@@ -229,7 +241,7 @@ func (b *bundleBuilder) addProfileSource(src Source) []report.Finding {
 	}
 	certs, err := ParseCertificates(data)
 	if len(certs) == 0 {
-		return b.fallBack(src, "download holds no certificate", fmt.Errorf("%s: %w", src.URL, err))
+		return b.fallBack(src, "download contains no certificate", fmt.Errorf("the download from %s contains no certificate: %w", src.URL, err))
 	}
 	if src.SHA256 == "" {
 		for _, c := range certs {
@@ -251,9 +263,9 @@ func (b *bundleBuilder) addProfileSource(src Source) []report.Finding {
 	detail := fmt.Sprintf("%s served %s, but the pin is %s", src.URL, strings.Join(served, ", "), src.SHA256)
 	if src.Embedded != nil {
 		b.addEmbedded(src, "embedded copy (the download did not match the pin)")
-		detail += "; the embedded copy is used instead"
+		detail += ". The embedded copy is used instead."
 	} else {
-		detail += "; the download is rejected"
+		detail += ". The download is rejected."
 	}
 	f := report.New(codePinMismatch, fmt.Sprintf("the download of %s does not match its pinned fingerprint", src.Name), detail).
 		WithFix("Check whether a proxy rewrites the download, or whether the publisher replaced the certificate; until then build the bundle with --offline.")
@@ -263,20 +275,21 @@ func (b *bundleBuilder) addProfileSource(src Source) []report.Finding {
 func (b *bundleBuilder) fallBack(src Source, what string, err error) []report.Finding {
 	if src.Embedded != nil {
 		b.addEmbedded(src, "embedded copy ("+what+")")
-		b.notes = append(b.notes, fmt.Sprintf("%s: %v; the embedded copy is used instead", src.Name, err))
+		b.notes = append(b.notes, fmt.Sprintf("%s: %s, so the embedded copy is used instead", src.Name, fetchCause(err)))
 		return nil
 	}
 	f := report.New(report.CodeUnreadableFile, fmt.Sprintf("cannot fetch %s: %s", src.Name, what), err.Error()).
-		WithFix("Check the URL and the network; this profile has no embedded copy to fall back to.")
+		WithFix("Check the URL and the network. This profile has no embedded copy to fall back to.")
 	return []report.Finding{f}
 }
 
 // addUserSource reads a --source. A local file that cannot be read or
-// holds no certificate is an error; a download that fails is a finding.
+// contains no certificate is an error, but a download that fails is a
+// finding.
 func (b *bundleBuilder) addUserSource(src string) ([]report.Finding, error) {
 	remote := isHTTPSource(src)
 	if remote && b.offline {
-		return nil, fmt.Errorf("invalid --source %q: --offline forbids downloads; drop --offline, or download the file and pass its path", src)
+		return nil, fmt.Errorf("invalid --source %q: --offline forbids downloads: drop --offline, or download the file and pass its path", src)
 	}
 
 	data, err := FetchSource(b.ctx, b.client, src)
@@ -298,9 +311,9 @@ func (b *bundleBuilder) addSourceData(src string, data []byte, remote bool) ([]r
 		reason := contents.noCertificatesError().Error()
 		if !remote {
 			return nil, &FileError{Path: src, What: "CA source", Code: report.CodeNotPEM, Reason: reason,
-				Fix: "pass a file holding CA certificates as PEM, DER or base64 DER"}
+				Fix: "pass a file containing CA certificates as PEM, DER or base64 DER"}
 		}
-		f := report.New(report.CodeNotPEM, "the download of "+src+" holds no certificate", reason).
+		f := report.New(report.CodeNotPEM, "the download of "+src+" contains no certificate", reason).
 			WithFix("Check the URL: it must serve certificates as PEM, DER or base64 DER, not a web page.")
 		return []report.Finding{f}, nil
 	}
@@ -308,9 +321,9 @@ func (b *bundleBuilder) addSourceData(src string, data []byte, remote bool) ([]r
 	var findings []report.Finding
 	if err := contents.problemsError(); err != nil {
 		f := report.Newf(report.CodeNotPEM, fmt.Sprintf("%d block(s) of %s skipped", len(contents.Problems), src),
-			"%d certificate(s) used; skipped: %v", len(contents.Certificates), err).
+			"%d certificate(s) used, skipped: %v", len(contents.Certificates), err).
 			WithSeverity(report.SeverityWarning).
-			WithFix("Remove or replace the damaged blocks, so the bundle holds every CA you meant.")
+			WithFix("Remove or replace the damaged blocks, so the bundle contains every CA you meant.")
 		findings = append(findings, f)
 	}
 	note := "read from file"
@@ -335,6 +348,9 @@ func (b *bundleBuilder) applyPins(pins []string) []report.Finding {
 	}
 	var findings []report.Finding
 	for _, e := range b.entries {
+		if e.removed {
+			continue
+		}
 		fp := report.Fingerprint(e.cert.Raw)
 		if _, ok := matched[fp]; ok {
 			matched[fp] = true

@@ -10,13 +10,13 @@ import (
 	"github.com/mtlsdoctor/mtlsdoctor/report"
 )
 
-// ExpiryWarning is how close to its NotAfter a CA certificate draws a
-// warning.
+// ExpiryWarning is the time before a CA certificate's NotAfter from which
+// it draws a ca-expired warning.
 const ExpiryWarning = 30 * 24 * time.Hour
 
 // codePinMismatch is the code of a certificate that does not match its pin.
-// TODO: use a dedicated pin-mismatch code once the catalog has one;
-// unknown-authority is the closest existing code.
+// TODO: use a dedicated pin-mismatch code once the catalog has one. Until
+// then it is unknown-authority, the closest existing code.
 const codePinMismatch = report.CodeUnknownAuthority
 
 // ParsePin returns a SHA-256 fingerprint in the form report.Fingerprint
@@ -82,7 +82,7 @@ func CheckCACertificates(certs []*x509.Certificate, now time.Time) []report.Find
 }
 
 // checkCAConstraint returns the findings and a note for the report's
-// certificate table, or ok false when there is nothing to say.
+// certificate table, or ok false when there is nothing to report.
 func checkCAConstraint(cert *x509.Certificate, label string) ([]report.Finding, string, bool) {
 	if cert.BasicConstraintsValid && cert.IsCA {
 		return nil, "", false
@@ -95,7 +95,7 @@ func checkCAConstraint(cert *x509.Certificate, label string) ([]report.Finding, 
 		why = "it has no basic constraints extension"
 	}
 	f := report.Newf(report.CodeNotACA, label+" is not a CA certificate",
-		"%s (issued by %s, SHA-256 %s): %s, so it cannot sign client certificates; it looks like a leaf certificate",
+		"%s (issued by %s, SHA-256 %s) looks like a leaf certificate: %s, so it cannot sign client certificates.",
 		cert.Subject, cert.Issuer, report.Fingerprint(cert.Raw), why)
 	return []report.Finding{f}, "not a CA", true
 }

@@ -60,7 +60,7 @@ func FuzzBundleSource(f *testing.F) {
 				t.Fatalf("the encoded bundle does not parse: %v\n%s", err, encoded)
 			}
 			if len(parsed) != len(certs) {
-				t.Fatalf("the encoded bundle holds %d certificates, want %d", len(parsed), len(certs))
+				t.Fatalf("the encoded bundle contains %d certificates, want %d", len(parsed), len(certs))
 			}
 			for i := range parsed {
 				if !bytes.Equal(parsed[i].Raw, certs[i].Raw) {

@@ -212,8 +212,8 @@ func findingsWith(rep *report.Report, code report.Code) []report.Finding {
 	return out
 }
 
-// rowsBySHA256 indexes the report's certificate table by fingerprint;
-// duplicates share an index entry, so it keeps every row.
+// rowsBySHA256 indexes the report's certificate table by fingerprint.
+// Duplicates share a key, so each key maps to every row with it.
 func rowsBySHA256(rep *report.Report) map[string][]report.CertInfo {
 	rows := make(map[string][]report.CertInfo)
 	for _, info := range rep.Certificates {

@@ -13,7 +13,7 @@ import (
 )
 
 const legacyFix = "GTS CA 1O1 and GlobalSign Root CA - R2 expired on " + LegacyExpiry +
-	"; replace them: mtlsdoctor bundle --profile " + ProfileDialogflowES + " (or --profile " + ProfileDialogflowCX + " for Dialogflow CX)."
+	". Replace them: mtlsdoctor bundle --profile " + ProfileDialogflowES + ", or --profile " + ProfileDialogflowCX + " for Dialogflow CX."
 
 // platformRoots are the embedded certificates CheckPlatformCAs looks for,
 // parsed once.
@@ -26,7 +26,7 @@ var platformRoots = sync.OnceValue(func() map[string][]*x509.Certificate {
 			}
 			certs, err := ParseCertificates(src.Embedded)
 			if err != nil || len(certs) != 1 {
-				panic(fmt.Sprintf("chain: embedded copy %s must hold one certificate: %v", src.EmbeddedFile, err))
+				panic(fmt.Sprintf("chain: embedded copy %s must contain one certificate: %v", src.EmbeddedFile, err))
 			}
 			roots[p.Name] = append(roots[p.Name], certs[0])
 		}
@@ -45,16 +45,16 @@ func platformChecked(profile string) bool {
 
 func platformCheckDetail(profile string) string {
 	if profile == ProfileDialogflowCX {
-		return "holds a Google Trust Services root for Dialogflow CX"
+		return "must contain a Google Trust Services root for Dialogflow CX"
 	}
-	return "holds SSL.com Root Certification Authority RSA for Dialogflow ES"
+	return "must contain SSL.com Root Certification Authority RSA for Dialogflow ES"
 }
 
 // CheckPlatformCAs reports platform-ca-outdated when a bundle meant for
 // Dialogflow cannot verify the client certificate Dialogflow presents
 // today. For profile dialogflow-es, legacy-gts or "" (a bundle built from
-// sources only, taken to be for Dialogflow ES) the bundle must hold SSL.com
-// Root Certification Authority RSA. For dialogflow-cx it must hold one of
+// sources only, taken to be for Dialogflow ES) the bundle must contain SSL.com
+// Root Certification Authority RSA. For dialogflow-cx it must contain one of
 // GTS Root R1-R4 or GlobalSign ECC Root CA - R4. A certificate counts when
 // its subject and public key equal the embedded copy's, so a reissued root
 // with the same key passes, but only while it is valid at now. Other
@@ -105,24 +105,24 @@ func missingPlatformCA(certs []*x509.Certificate, profile string) (summary, deta
 	var held string
 	switch {
 	case len(certs) == 0:
-		held = "The bundle holds no certificate."
+		held = "The bundle contains no certificate."
 	case legacy == len(certs):
-		held = "The bundle holds only GTS CA 1O1 and GlobalSign Root CA - R2, which expired on " + LegacyExpiry + "."
+		held = "The bundle contains only GTS CA 1O1 and GlobalSign Root CA - R2, which expired on " + LegacyExpiry + "."
 	default:
 		names := make([]string, len(certs))
 		for i, c := range certs {
 			names[i] = certificateLabel(c)
 		}
-		held = "The bundle holds " + strings.Join(names, ", ") + "."
+		held = "The bundle contains " + strings.Join(names, ", ") + "."
 	}
 
 	if profile == ProfileDialogflowCX {
-		return "the bundle holds none of the Google Trust Services roots that Dialogflow CX documents",
+		return "the bundle contains none of the Google Trust Services roots that Dialogflow CX documents",
 			held + " Dialogflow CX's documentation says to trust GTS Root R1-R4 and GlobalSign ECC Root CA - R4."
 	}
 	summary = "the bundle lacks SSL.com Root Certification Authority RSA, the root of Dialogflow ES client certificates"
 	if len(certs) > 0 && legacy == len(certs) {
-		summary = "the bundle holds only Google Trust Services CAs that expired on " + LegacyExpiry
+		summary = "the bundle contains only Google Trust Services CAs that expired on " + LegacyExpiry
 	}
 	return summary, held + " Dialogflow ES presents a client certificate (CN=Google LLC) issued by " +
 		"SSL.com Client Certificate Intermediate CA RSA R2 under SSL.com Root Certification Authority RSA, " +

@@ -12,7 +12,7 @@ import (
 
 // TestCheckPlatformCAs uses fake certificates with the subject names of
 // GTS CA 1O1 and GlobalSign Root CA - R2, because the real ones are not at
-// hand; CheckPlatformCAs goes by name for them.
+// hand, and CheckPlatformCAs goes by name for them.
 func TestCheckPlatformCAs(t *testing.T) {
 	now := time.Now()
 	sslcom := embeddedRoot(t, ProfileDialogflowES, "SSL.com Root Certification Authority RSA")
@@ -61,7 +61,7 @@ func TestCheckPlatformCAs(t *testing.T) {
 		},
 		{
 			name: "es with no certificate", certs: nil, profile: ProfileDialogflowES, want: true,
-			detail: "holds no certificate",
+			detail: "contains no certificate",
 		},
 		{
 			name: "es after the SSL.com root expired", certs: []*x509.Certificate{sslcom}, profile: ProfileDialogflowES,

@@ -111,7 +111,7 @@ func TestBuildBundleFromSources(t *testing.T) {
 				t.Fatalf("parse the bundle's PEM: %v", err)
 			}
 			if got, want := fingerprints(parsed), fingerprints(set.want); !slices.Equal(got, want) {
-				t.Errorf("PEM holds\n %v\nwant %v", got, want)
+				t.Errorf("PEM contains\n %v\nwant %v", got, want)
 			}
 		})
 	}
@@ -148,6 +148,7 @@ func TestBundlePEMMatchesOpenSSL(t *testing.T) {
 	if err != nil {
 		t.Fatalf("BuildBundle: %v", err)
 	}
+
 	dir := t.TempDir()
 	out := filepath.Join(dir, "ca-crt.pem")
 	if err := WriteBundle(out, res.PEM, false); err != nil {
@@ -157,6 +158,7 @@ func TestBundlePEMMatchesOpenSSL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+
 	blocks := pemBlocks(t, written)
 	if len(blocks) != len(set.want) {
 		t.Fatalf("%d PEM blocks written, want %d", len(blocks), len(set.want))
@@ -279,7 +281,7 @@ func TestBuildBundleProfileDownload(t *testing.T) {
 		},
 		{
 			name: "web page falls back", url: srv.URL + "/page.html",
-			note: "embedded copy (download holds no certificate)", reportOK: true, notes: "page.html",
+			note: "embedded copy (download contains no certificate)", reportOK: true, notes: "page.html",
 		},
 	}
 	for _, tt := range tests {
@@ -348,6 +350,7 @@ func TestBuildBundleUserPins(t *testing.T) {
 	sources := []string{
 		writeTestFile(t, dir, "a.pem", pemOf(a)),
 		writeTestFile(t, dir, "b.pem", pemOf(b)),
+		writeTestFile(t, dir, "b-again.der", b.Raw),
 		writeTestFile(t, dir, "sslcom.pem", pemOf(sslcom)),
 	}
 	plainLower := strings.ToLower(strings.ReplaceAll(report.Fingerprint(a.Raw), ":", ""))
@@ -367,8 +370,8 @@ func TestBuildBundleUserPins(t *testing.T) {
 		t.Errorf("pin findings = %v, want one naming %s", found, report.Fingerprint(b.Raw))
 	}
 	rows := rowsBySHA256(res.Report)
-	if got := rows[report.Fingerprint(b.Raw)]; len(got) != 1 || !strings.Contains(got[0].Note, "rejected") {
-		t.Errorf("row for the unpinned root = %+v, want a rejected note", got)
+	if got := rows[report.Fingerprint(b.Raw)]; len(got) != 2 || !strings.Contains(got[0].Note, "rejected") || !strings.Contains(got[1].Note, "duplicate removed") {
+		t.Errorf("rows for the unpinned root = %+v, want one rejected and one duplicate", got)
 	}
 	wantNote := "--pin " + strings.ToUpper(strings.Join(strings.SplitAfter(unused, "b"), ":"))
 	wantNote = strings.TrimSuffix(wantNote, ":")
@@ -377,7 +380,7 @@ func TestBuildBundleUserPins(t *testing.T) {
 	}
 	parsed, err := ParseCertificates(res.PEM)
 	if err != nil || len(parsed) != 2 {
-		t.Errorf("PEM holds %d certificates (error %v), want 2", len(parsed), err)
+		t.Errorf("PEM contains %d certificates (error %v), want 2", len(parsed), err)
 	}
 }
 
@@ -460,7 +463,7 @@ func TestBuildBundleChecksCertificates(t *testing.T) {
 			if len(row) != 1 || !strings.Contains(row[0].Note, tt.note) {
 				t.Errorf("table row = %+v, want a note with %q", row, tt.note)
 			}
-			// Problem certificates stay in the bundle; the findings decide
+			// Problem certificates stay in the bundle. The findings decide
 			// whether it is written.
 			if len(res.Certificates) != 2 {
 				t.Errorf("%d certificates kept, want 2", len(res.Certificates))
@@ -473,8 +476,9 @@ func TestBuildBundleRemovesDuplicates(t *testing.T) {
 	now := time.Now()
 	root := newTestRoot(t, "twice served root", now, nil)
 	sslcom := embeddedRoot(t, ProfileDialogflowES, "SSL.com Root Certification Authority RSA")
-	// The profile comes from its embedded copy, so no test reaches the
-	// internet; the sources repeat its certificate and each other.
+
+	// The profile comes from its embedded copy, so the test reaches no
+	// internet host. The sources repeat its certificate and each other.
 	dir := t.TempDir()
 	res, err := BuildBundle(context.Background(), BundleOptions{
 		Profile: ProfileDialogflowES,
@@ -488,12 +492,14 @@ func TestBuildBundleRemovesDuplicates(t *testing.T) {
 	if err != nil {
 		t.Fatalf("BuildBundle: %v", err)
 	}
+
 	if got, want := fingerprints(res.Certificates), fingerprints([]*x509.Certificate{sslcom, root}); !slices.Equal(got, want) {
 		t.Errorf("certificates = %v, want %v", got, want)
 	}
 	if len(res.Report.Findings) != 0 {
 		t.Errorf("unexpected findings: %v", res.Report.Findings)
 	}
+
 	removed := 0
 	for _, row := range res.Report.Certificates {
 		if strings.Contains(row.Note, "duplicate removed") {
@@ -504,7 +510,7 @@ func TestBuildBundleRemovesDuplicates(t *testing.T) {
 		t.Errorf("%d rows say duplicate removed, want 3 (two of the test root, one of SSL.com): %+v", removed, res.Report.Certificates)
 	}
 	if n := strings.Count(string(res.PEM), "-----BEGIN CERTIFICATE-----"); n != 2 {
-		t.Errorf("PEM holds %d blocks, want 2", n)
+		t.Errorf("PEM contains %d blocks, want 2", n)
 	}
 }
 
@@ -545,7 +551,7 @@ func TestBuildBundleLegacyGTS(t *testing.T) {
 		t.Fatalf("platform-ca-outdated findings = %v, want one", outdated)
 	}
 	if !strings.Contains(outdated[0].Summary, "only Google Trust Services CAs") {
-		t.Errorf("summary %q does not say the bundle holds only the legacy CAs", outdated[0].Summary)
+		t.Errorf("summary %q does not say the bundle contains only the legacy CAs", outdated[0].Summary)
 	}
 	if !strings.Contains(outdated[0].Fix, pinSSLComRootRSA) {
 		t.Errorf("fix %q does not name the SSL.com root's fingerprint", outdated[0].Fix)
@@ -685,7 +691,7 @@ func TestBuildBundleSourcesOnlyWithoutSSLcom(t *testing.T) {
 		t.Fatalf("findings = %v, want one platform-ca-outdated", res.Report.Findings)
 	}
 	if !strings.Contains(found[0].Detail, "own client CA") {
-		t.Errorf("detail %q does not list what the bundle holds", found[0].Detail)
+		t.Errorf("detail %q does not list what the bundle contains", found[0].Detail)
 	}
 }
 

@@ -17,7 +17,7 @@ import (
 // EncodeBundlePEM encodes certs as a CA bundle: for each certificate,
 // comment lines with its name, SHA-256 and expiry, then its PEM block.
 // Each block is byte for byte what openssl x509 -inform der prints. The
-// comments hold nothing that changes between runs, such as the build time
+// comments contain nothing that changes between runs, such as the build time
 // or the source, so rebuilding the same certificates gives the same file.
 func EncodeBundlePEM(certs []*x509.Certificate) []byte {
 	entries := make([]*bundleEntry, len(certs))
@@ -75,4 +75,4 @@ func WriteBundle(path string, pemData []byte, force bool) error {
 	return nil
 }
 
-var errEmptyBundle = errors.New("the bundle holds no certificate, so nothing was written; fix the findings above and build it again")
+var errEmptyBundle = errors.New("the bundle contains no certificate, so nothing was written: fix the bundle's findings and build it again")

@@ -63,7 +63,7 @@ func TestWriteBundle(t *testing.T) {
 				t.Fatal(readErr)
 			}
 			if !bytes.Equal(got, tt.want) {
-				t.Errorf("file holds\n%s\nwant\n%s", got, tt.want)
+				t.Errorf("file contains\n%s\nwant\n%s", got, tt.want)
 			}
 			if !tt.wantErr {
 				info, err := os.Stat(path)
@@ -111,7 +111,7 @@ func TestWriteBundleFailureKeepsOldFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(entries) != 1 {
-		t.Errorf("directory holds %d entries after a failed write, want only the old file", len(entries))
+		t.Errorf("directory contains %d entries after a failed write, want only the old file", len(entries))
 	}
 }
 

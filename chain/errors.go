@@ -4,7 +4,9 @@
 package chain
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/mtlsdoctor/mtlsdoctor/report"
 )
@@ -47,8 +49,13 @@ func (e *FileError) Finding() report.Finding {
 // parsed. The other blocks of the file are still used.
 type BlockError struct {
 	Index int    // 1-based position of the block in the file
-	Type  string // the PEM type, or "DER"
+	Type  string // the PEM type, or "DER", "PKCS#7", "PKCS#12"
 	Err   error
+	// Code is the finding code for the problem; empty means not-pem.
+	Code report.Code
+	// Fix is the next step for the user. The word FILE stands for the
+	// file's path, which the block does not know.
+	Fix string
 }
 
 func (e *BlockError) Error() string {
@@ -56,3 +63,28 @@ func (e *BlockError) Error() string {
 }
 
 func (e *BlockError) Unwrap() error { return e.Err }
+
+// certificateError explains a certificate that crypto/x509 rejects. Go is
+// stricter than OpenSSL, so the fix says how to see the certificate anyway.
+func certificateError(index int, blockType string, err error) *BlockError {
+	e := &BlockError{Index: index, Type: blockType, Code: report.CodeNotPEM}
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "negative serial number"):
+		e.Err = errors.New("Go rejects the certificate because its serial number is negative, which RFC 5280 forbids")
+		e.Fix = "reissue the certificate with a positive serial number; openssl x509 -in FILE -noout -text still shows it, and Go programs accept it only with GODEBUG=x509negativeserial=1"
+	case strings.Contains(msg, "duplicate extension"):
+		e.Err = fmt.Errorf("Go rejects the certificate because it contains an extension twice, which RFC 5280 forbids (%v)", err)
+		e.Fix = "reissue the certificate; openssl x509 -in FILE -noout -text still shows it"
+	case strings.Contains(msg, "invalid ECDSA parameters"):
+		e.Err = errors.New("Go rejects the certificate because its public key uses explicit EC parameters instead of a named curve")
+		e.Fix = "reissue the certificate from a key on a named curve: openssl ec -in KEY -param_enc named_curve -out KEY.named"
+	case strings.Contains(msg, "unsupported elliptic curve"):
+		e.Err = errors.New("Go rejects the certificate because its key is on an elliptic curve that TLS peers do not support")
+		e.Fix = "reissue the certificate with a P-256 or P-384 key"
+	default:
+		e.Err = fmt.Errorf("Go rejects the certificate: %w", err)
+		e.Fix = "copy the certificate again from its source, or reissue it; openssl x509 -in FILE -noout -text may still show it"
+	}
+	return e
+}

@@ -13,7 +13,7 @@ import (
 )
 
 // MaxSourceSize is the largest source FetchSource reads, in bytes. A CA
-// certificate is a few KiB, so a larger answer is a wrong URL or file.
+// certificate is a few KiB, so a larger response is a wrong URL or file.
 const MaxSourceSize = 1 << 20
 
 // DefaultFetchTimeout bounds one download when BundleOptions.HTTPClient
@@ -33,7 +33,7 @@ const (
 	// FetchNetwork: the request failed before an HTTP status arrived
 	// (DNS, connection, TLS, timeout).
 	FetchNetwork FetchReason = "download failed"
-	// FetchHTTPStatus: the server answered with a status other than 200.
+	// FetchHTTPStatus: the server responded with a status other than 200.
 	FetchHTTPStatus FetchReason = "unexpected HTTP status"
 	// FetchTooLarge: the source is larger than MaxSourceSize.
 	FetchTooLarge FetchReason = "too large"
@@ -61,8 +61,8 @@ func (e *FetchError) Error() string {
 func (e *FetchError) Unwrap() error { return e.Err }
 
 // Local reports whether the source is a file on this machine, as opposed
-// to a download. A local source that fails is a usage error; a download
-// that fails may be the network's fault.
+// to a download. A local source that fails is a usage error, while a
+// download that fails may be the network's fault.
 func (e *FetchError) Local() bool {
 	return e.Reason == FetchReadFile || e.Reason == FetchInvalidSource || (e.Reason == FetchTooLarge && !isHTTPSource(e.Source))
 }
@@ -82,6 +82,23 @@ func (e *FetchError) Fix() string {
 		return fmt.Sprintf("a CA certificate is a few KiB and the limit is %d bytes: check that the source is a certificate", MaxSourceSize)
 	}
 	return "check the source"
+}
+
+// fetchCause describes err without the fix, for a note that goes on to
+// say what was done instead.
+func fetchCause(err error) string {
+	var fetchErr *FetchError
+	if !errors.As(err, &fetchErr) {
+		return err.Error()
+	}
+	msg := fmt.Sprintf("fetch %s: %s", fetchErr.Source, fetchErr.Reason)
+	if fetchErr.Reason == FetchHTTPStatus {
+		msg += fmt.Sprintf(" (%d %s)", fetchErr.StatusCode, http.StatusText(fetchErr.StatusCode))
+	}
+	if fetchErr.Err != nil {
+		msg += ": " + fetchErr.Err.Error()
+	}
+	return msg
 }
 
 func isHTTPSource(src string) bool {

@@ -21,7 +21,7 @@ func TestEmbeddedCopiesMatchPins(t *testing.T) {
 					t.Fatalf("parse %s: %v", src.EmbeddedFile, err)
 				}
 				if len(certs) != 1 {
-					t.Fatalf("%s holds %d certificates, want 1", src.EmbeddedFile, len(certs))
+					t.Fatalf("%s contains %d certificates, want 1", src.EmbeddedFile, len(certs))
 				}
 				if got := report.Fingerprint(certs[0].Raw); got != src.SHA256 {
 					t.Errorf("%s has SHA-256 %s, pin is %s", src.EmbeddedFile, got, src.SHA256)

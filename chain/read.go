@@ -21,47 +21,105 @@ import (
 // Encoding names how a file's certificates were stored.
 type Encoding string
 
-// The encodings Decode recognises.
+// The encodings Decode recognises. A PEM file may hold PKCS#7 blocks too;
+// its encoding is still EncodingPEM.
 const (
-	EncodingPEM    Encoding = "PEM"
-	EncodingDER    Encoding = "DER"
-	EncodingBase64 Encoding = "base64 DER"
-	EncodingEmpty  Encoding = "empty"
-	EncodingOther  Encoding = "unknown"
+	EncodingPEM          Encoding = "PEM"
+	EncodingDER          Encoding = "DER"
+	EncodingBase64       Encoding = "base64 DER"
+	EncodingPKCS7        Encoding = "PKCS#7 DER"
+	EncodingPKCS7Base64  Encoding = "base64 PKCS#7"
+	EncodingPKCS12       Encoding = "PKCS#12"
+	EncodingPKCS12Base64 Encoding = "base64 PKCS#12"
+	EncodingEmpty        Encoding = "empty"
+	EncodingOther        Encoding = "unknown"
 )
 
 // Contents is what Decode found in a file.
 type Contents struct {
 	Encoding     Encoding
 	Certificates []*x509.Certificate
-	// KeyBlocks counts private key blocks, so a key file passed where a
-	// certificate was expected can be named as such.
+	// Keys are the private keys that could be decoded, in file order.
+	Keys []Key
+	// KeyBlocks counts private key blocks, decoded or not, so a key file
+	// passed where a certificate was expected can be named as such.
 	KeyBlocks int
-	// Problems lists the blocks that could not be parsed; the others are
-	// still in Certificates.
+	// Problems lists the certificate blocks and other blocks that could
+	// not be used; the others are still in Certificates.
 	Problems []*BlockError
+	// KeyProblems lists the private key blocks that could not be decoded:
+	// encrypted without a password, explicit EC parameters, damaged.
+	KeyProblems []*BlockError
 }
 
-var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+// ReadOptions configure how files are decoded.
+type ReadOptions struct {
+	// Password decrypts PKCS#12 files, encrypted PKCS#8 keys and legacy
+	// encrypted PEM keys. Without it, PKCS#12 files that have no password
+	// or an empty one still open.
+	Password Password
+}
 
-// Decode reads certificates from data, detecting PEM, DER or base64 DER by
-// content, never by file name. A byte-order mark and CRLF line ends are
-// accepted.
+// DefaultReadOptions returns the options that ReadCertificatesFile,
+// ReadKeyFile and LoadKeyPair use: the password from the environment
+// variable PasswordEnv, if it is set.
+func DefaultReadOptions() ReadOptions {
+	return ReadOptions{Password: PasswordFromEnv()}
+}
+
+var (
+	utf8BOM  = []byte{0xEF, 0xBB, 0xBF}
+	pemBegin = []byte("-----BEGIN ")
+)
+
+// Decode reads certificates and keys from data, detecting PEM, DER,
+// PKCS#7, PKCS#12 or base64 DER by content, never by file name. A
+// byte-order mark and CRLF line ends are accepted. Decode uses no
+// password; DecodeWith takes one.
 func Decode(data []byte) Contents {
+	return DecodeWith(data, ReadOptions{})
+}
+
+// DecodeWith is Decode with options, such as the password of a PKCS#12
+// file or an encrypted key.
+func DecodeWith(data []byte, opts ReadOptions) Contents {
 	data = bytes.TrimPrefix(data, utf8BOM)
 	trimmed := bytes.TrimSpace(data)
 	switch {
 	case len(trimmed) == 0:
 		return Contents{Encoding: EncodingEmpty}
-	case bytes.Contains(data, []byte("-----BEGIN ")):
-		return decodePEM(data)
+	case bytes.Contains(data, pemBegin):
+		return decodePEM(data, opts)
 	case data[0] == 0x30: // an ASN.1 SEQUENCE: DER, which must not be trimmed
-		return decodeDER(data, EncodingDER)
+		return decodeBinary(data, opts)
 	}
 	if der, err := base64.StdEncoding.DecodeString(string(stripSpace(trimmed))); err == nil && len(der) > 0 && der[0] == 0x30 {
-		return decodeDER(der, EncodingBase64)
+		c := decodeBinary(der, opts)
+		c.Encoding = base64Encoding(c.Encoding)
+		return c
 	}
-	return Contents{Encoding: EncodingOther}
+	c := Contents{Encoding: EncodingOther}
+	if looksLikeHTML(trimmed) {
+		c.Problems = append(c.Problems, &BlockError{Index: 1, Type: "HTML",
+			Err: errors.New("the file is a web page, not a certificate"),
+			Fix: "download the certificate itself: the link may point at a page about it"})
+	}
+	return c
+}
+
+func base64Encoding(inner Encoding) Encoding {
+	switch inner {
+	case EncodingPKCS7:
+		return EncodingPKCS7Base64
+	case EncodingPKCS12:
+		return EncodingPKCS12Base64
+	}
+	return EncodingBase64
+}
+
+func looksLikeHTML(b []byte) bool {
+	head := strings.ToLower(string(b[:min(len(b), 512)]))
+	return strings.HasPrefix(head, "<!doctype html") || strings.HasPrefix(head, "<html") || strings.Contains(head, "<head>")
 }
 
 func stripSpace(b []byte) []byte {
@@ -73,54 +131,174 @@ func stripSpace(b []byte) []byte {
 	}, b)
 }
 
-func decodeDER(der []byte, enc Encoding) Contents {
-	c := Contents{Encoding: enc}
-	certs, err := x509.ParseCertificates(der)
-	if err == nil {
-		c.Certificates = certs
+// decodeBinary decodes DER by its ASN.1 shape: certificates, a PKCS#7
+// bundle, a PKCS#12 file or a private key.
+func decodeBinary(der []byte, opts ReadOptions) Contents {
+	switch classifyDER(der) {
+	case derPKCS12:
+		return decodePKCS12(der, opts.Password)
+	case derPKCS7:
+		c := Contents{Encoding: EncodingPKCS7}
+		c.Certificates, c.Problems = decodePKCS7(der, 1, "PKCS#7")
+		return c
+	case derPrivateKey, derEncryptedKey:
+		c := Contents{Encoding: EncodingDER, KeyBlocks: 1}
+		key, problem := parseKeyDER(1, "DER", der, opts.Password)
+		c.addKey(key, problem)
 		return c
 	}
-	if _, keyErr := parsePrivateKeyDER(der); keyErr == nil {
-		c.KeyBlocks = 1
-		return c
-	}
-	c.Problems = append(c.Problems, &BlockError{Index: 1, Type: string(enc), Err: err})
+	c := Contents{Encoding: EncodingDER}
+	c.Certificates, c.Problems = decodeDERCertificates(der)
 	return c
 }
 
-func decodePEM(data []byte) Contents {
-	c := Contents{Encoding: EncodingPEM}
-	rest := data
-	for index := 1; ; index++ {
-		var block *pem.Block
-		block, rest = pem.Decode(rest)
-		if block == nil {
-			break
-		}
-		switch {
-		case block.Type == "CERTIFICATE" || block.Type == "X509 CERTIFICATE":
-			cert, err := x509.ParseCertificate(block.Bytes)
-			if err != nil {
-				c.Problems = append(c.Problems, &BlockError{Index: index, Type: block.Type, Err: err})
-				continue
-			}
-			c.Certificates = append(c.Certificates, cert)
-		case strings.HasSuffix(block.Type, "PRIVATE KEY"):
-			c.KeyBlocks++
-		default:
-			c.Problems = append(c.Problems, &BlockError{
-				Index: index, Type: block.Type,
-				Err: fmt.Errorf("a %s block is not a certificate", block.Type),
-			})
-		}
+func (c *Contents) addKey(key *Key, problem *BlockError) {
+	if problem != nil {
+		c.KeyProblems = append(c.KeyProblems, problem)
+		return
 	}
-	if len(c.Certificates) == 0 && c.KeyBlocks == 0 && len(c.Problems) == 0 {
-		// "-----BEGIN " was there but no block decoded: usually blocks glued
-		// onto one line or a damaged footer.
-		c.Problems = append(c.Problems, &BlockError{Index: 1, Type: "PEM",
-			Err: errors.New("the PEM armour is damaged: each BEGIN and END line must be on a line of its own")})
+	c.Keys = append(c.Keys, *key)
+}
+
+// decodePEM decodes every PEM block on its own, so one damaged block
+// costs only that block. Each block starts at a BEGIN line, which lets a
+// block with a damaged END line be named instead of silently skipped.
+func decodePEM(data []byte, opts ReadOptions) Contents {
+	c := Contents{Encoding: EncodingPEM}
+	starts := beginOffsets(data)
+	for i, start := range starts {
+		index := i + 1
+		end := len(data)
+		if i+1 < len(starts) {
+			end = starts[i+1]
+		}
+		segment := data[start:end]
+		if !startsLine(data, start) {
+			what := "text"
+			if i > 0 {
+				what = fmt.Sprintf("the END line of block %d", i)
+			}
+			c.Problems = append(c.Problems, &BlockError{Index: index, Type: pemLabel(segment),
+				Err: fmt.Errorf("the BEGIN line is glued onto %s: each BEGIN and END line must be on a line of its own", what),
+				Fix: "put a line break before every -----BEGIN and after every -----END line"})
+			continue
+		}
+		block, _ := pem.Decode(segment)
+		if block == nil {
+			c.Problems = append(c.Problems, &BlockError{Index: index, Type: pemLabel(segment),
+				Err: diagnoseArmour(segment),
+				Fix: "put each BEGIN and END line on a line of its own, or copy the block again from its source"})
+			continue
+		}
+		c.addPEMBlock(index, block, opts)
 	}
 	return c
+}
+
+// beginOffsets returns the offset of every "-----BEGIN " in data.
+func beginOffsets(data []byte) []int {
+	var offsets []int
+	for from := 0; ; {
+		i := bytes.Index(data[from:], pemBegin)
+		if i < 0 {
+			return offsets
+		}
+		offsets = append(offsets, from+i)
+		from += i + len(pemBegin)
+	}
+}
+
+// startsLine reports whether only spaces or tabs precede offset on its
+// line: indented PEM, as in YAML files, is still PEM.
+func startsLine(data []byte, offset int) bool {
+	for i := offset - 1; i >= 0; i-- {
+		switch data[i] {
+		case '\n':
+			return true
+		case ' ', '\t', '\r':
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+// pemLabel returns the type named on a BEGIN line, or "PEM".
+func pemLabel(segment []byte) string {
+	rest := segment[len(pemBegin):]
+	if end := bytes.Index(rest, []byte("-----")); end > 0 && end < 64 {
+		return string(rest[:end])
+	}
+	return "PEM"
+}
+
+// diagnoseArmour says why pem.Decode rejected a block that starts with a
+// BEGIN line.
+func diagnoseArmour(segment []byte) error {
+	line, rest, found := bytes.Cut(segment, []byte("\n"))
+	line = bytes.TrimRight(line, " \t\r")
+	endAt := bytes.Index(segment, []byte("-----END "))
+	switch {
+	case !found || len(bytes.TrimSpace(rest)) == 0:
+		return errors.New("the PEM armour is damaged: the block is on one line, but each BEGIN and END line must be on a line of its own")
+	case !bytes.HasSuffix(line, []byte("-----")) || bytes.Count(line, []byte("-----")) != 2:
+		return errors.New("the PEM armour is damaged: text follows the BEGIN line on the same line, but each BEGIN and END line must be on a line of its own")
+	case endAt < 0:
+		return errors.New("the END line is missing: the block may have been cut off")
+	case segment[endAt-1] != '\n':
+		return errors.New("the PEM armour is damaged: the END line is glued onto the base64 text, but each BEGIN and END line must be on a line of its own")
+	}
+	return errors.New("the base64 text between the BEGIN and END lines is damaged")
+}
+
+func (c *Contents) addPEMBlock(index int, block *pem.Block, opts ReadOptions) {
+	switch block.Type {
+	case "CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE":
+		der := block.Bytes
+		if block.Type == "TRUSTED CERTIFICATE" {
+			der = firstElement(der) // OpenSSL appends its trust settings
+		}
+		cert, err := x509.ParseCertificate(der)
+		if err != nil {
+			c.Problems = append(c.Problems, certificateError(index, block.Type, err))
+			return
+		}
+		c.Certificates = append(c.Certificates, cert)
+	case "PKCS7", "PKCS #7 SIGNED DATA", "CMS":
+		certs, problems := decodePKCS7(block.Bytes, index, block.Type)
+		c.Certificates = append(c.Certificates, certs...)
+		c.Problems = append(c.Problems, problems...)
+	case "EC PARAMETERS":
+		// openssl ecparam -genkey writes the curve name before the key.
+	default:
+		if strings.HasSuffix(block.Type, "PRIVATE KEY") {
+			c.KeyBlocks++
+			c.addKey(parseKeyBlock(index, block, opts.Password))
+			return
+		}
+		c.Problems = append(c.Problems, otherBlockError(index, block.Type))
+	}
+}
+
+// otherBlockError names a PEM block that is neither a certificate nor a
+// key, and what to do with it.
+func otherBlockError(index int, blockType string) *BlockError {
+	e := &BlockError{Index: index, Type: blockType}
+	switch blockType {
+	case "CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST":
+		e.Err = errors.New("a certificate signing request is not a certificate")
+		e.Fix = "send the request to the CA and use the certificate it returns"
+	case "X509 CRL":
+		e.Err = errors.New("a certificate revocation list is not a certificate")
+		e.Fix = "remove the CRL block from the certificate file"
+	case "PUBLIC KEY", "RSA PUBLIC KEY":
+		e.Err = errors.New("a bare public key is not a certificate")
+		e.Fix = "use the certificate that contains this public key"
+	default:
+		e.Err = fmt.Errorf("a %s block is not a certificate", blockType)
+		e.Fix = "remove the block, or pass the file where a " + strings.ToLower(blockType) + " is expected"
+	}
+	return e
 }
 
 // ParseCertificates returns the certificates in data. When some blocks
@@ -135,11 +313,15 @@ func ParseCertificates(data []byte) ([]*x509.Certificate, error) {
 }
 
 func (c Contents) problemsError() error {
-	if len(c.Problems) == 0 {
+	return joinBlockErrors(c.Problems)
+}
+
+func joinBlockErrors(problems []*BlockError) error {
+	if len(problems) == 0 {
 		return nil
 	}
-	errs := make([]error, len(c.Problems))
-	for i, p := range c.Problems {
+	errs := make([]error, len(problems))
+	for i, p := range problems {
 		errs[i] = p
 	}
 	return errors.Join(errs...)
@@ -149,39 +331,98 @@ func (c Contents) noCertificatesError() error {
 	switch {
 	case c.Encoding == EncodingEmpty:
 		return errors.New("the file is empty")
-	case c.KeyBlocks > 0:
+	case c.KeyBlocks > 0 && len(c.Problems) == 0:
 		return errors.New("the file holds a private key, not a certificate: the certificate and key files may be swapped")
 	case len(c.Problems) > 0:
 		return fmt.Errorf("no usable certificate: %w", c.problemsError())
 	}
-	return errors.New("no certificate found: expected PEM, DER or base64 DER")
+	return errors.New("no certificate found: expected PEM, DER, PKCS#7, PKCS#12 or base64 DER")
 }
 
-// ReadCertificatesFile reads every certificate in path. what names the
-// role of the file in messages ("client certificate", "CA bundle"). A file
-// with some bad blocks returns the good certificates and a *FileError; one
-// with none returns only the error.
-func ReadCertificatesFile(path, what string) ([]*x509.Certificate, error) {
+// commonFix returns the fix that every problem shares, or fallback.
+func commonFix(problems []*BlockError, fallback string) string {
+	if len(problems) == 0 || problems[0].Fix == "" {
+		return fallback
+	}
+	for _, p := range problems[1:] {
+		if p.Fix != problems[0].Fix {
+			return fallback
+		}
+	}
+	return problems[0].Fix
+}
+
+// commonCode returns the finding code that every problem shares, or
+// not-pem.
+func commonCode(problems []*BlockError) report.Code {
+	if len(problems) == 0 || problems[0].Code == "" {
+		return report.CodeNotPEM
+	}
+	for _, p := range problems[1:] {
+		if p.Code != problems[0].Code {
+			return report.CodeNotPEM
+		}
+	}
+	return problems[0].Code
+}
+
+// ReadFile reads path and decodes everything in it. It returns an error
+// only when the file cannot be read; what is wrong with its contents is
+// in Contents.Problems and Contents.KeyProblems.
+func ReadFile(path, what string, opts ReadOptions) (Contents, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, &FileError{Path: path, What: what, Code: report.CodeUnreadableFile,
+		return Contents{}, &FileError{Path: path, What: what, Code: report.CodeUnreadableFile,
 			Reason: "cannot read the file", Fix: "check the path and the file's permissions", Err: unwrapPathError(err)}
 	}
-	c := Decode(data)
+	return DecodeWith(data, opts), nil
+}
+
+// ReadCertificatesFile reads every certificate in path with
+// DefaultReadOptions. what names the role of the file in messages
+// ("client certificate", "CA bundle"). A file with some bad blocks
+// returns the good certificates and a *FileError; one with none returns
+// only the error.
+func ReadCertificatesFile(path, what string) ([]*x509.Certificate, error) {
+	return ReadCertificatesFileWith(path, what, DefaultReadOptions())
+}
+
+// ReadCertificatesFileWith is ReadCertificatesFile with explicit options.
+func ReadCertificatesFileWith(path, what string, opts ReadOptions) ([]*x509.Certificate, error) {
+	c, err := ReadFile(path, what, opts)
+	if err != nil {
+		return nil, err
+	}
+	return c.Certificates, c.CertificatesError(path, what)
+}
+
+// CertificatesError returns the *FileError for a certificate file with
+// these contents read from path, or nil when every block was usable.
+// With no certificate at all, the error says what the file holds instead.
+func (c Contents) CertificatesError(path, what string) error {
 	if len(c.Certificates) == 0 {
-		fix := "pass a certificate file in PEM or DER form"
-		if c.KeyBlocks > 0 {
+		fix := commonFix(c.Problems, "pass a certificate file in PEM, DER, PKCS#7 or PKCS#12 form")
+		code := commonCode(c.Problems)
+		if c.KeyBlocks > 0 && len(c.Problems) == 0 {
 			fix = "pass the certificate file here and the key file to the key option"
+			code = report.CodeNotPEM
 		}
-		return nil, &FileError{Path: path, What: what, Code: report.CodeNotPEM,
-			Reason: c.noCertificatesError().Error(), Fix: fix}
+		if c.Encoding == EncodingEmpty {
+			fix = "check that the file was written completely, or pass the right file"
+		}
+		return &FileError{Path: path, What: what, Code: code, Reason: c.noCertificatesError().Error(), Fix: withPath(fix, path)}
 	}
 	if err := c.problemsError(); err != nil {
-		return c.Certificates, &FileError{Path: path, What: what, Code: report.CodeNotPEM,
+		return &FileError{Path: path, What: what, Code: commonCode(c.Problems),
 			Reason: fmt.Sprintf("%d block(s) skipped, %d certificate(s) used", len(c.Problems), len(c.Certificates)),
-			Fix: "remove or replace the damaged blocks", Err: err}
+			Fix:    withPath(commonFix(c.Problems, "remove or replace the damaged blocks"), path), Err: err}
 	}
-	return c.Certificates, nil
+	return nil
+}
+
+// withPath puts path in place of the FILE placeholder of a block's fix.
+func withPath(fix, path string) string {
+	return strings.ReplaceAll(fix, "FILE", path)
 }
 
 func unwrapPathError(err error) error {
@@ -192,85 +433,53 @@ func unwrapPathError(err error) error {
 	return err
 }
 
-// ReadKeyFile reads a private key in PKCS#8, PKCS#1 or SEC1 form, PEM or
-// DER. Encrypted keys return a *FileError with code encrypted-key.
+// ReadKeyFile reads a private key with DefaultReadOptions: PKCS#8,
+// encrypted PKCS#8, PKCS#1, SEC1 or legacy encrypted PEM, as PEM or DER,
+// or the key of a PKCS#12 file. A key it cannot use returns a *FileError
+// whose code is encrypted-key or not-pem.
 func ReadKeyFile(path, what string) (crypto.Signer, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, &FileError{Path: path, What: what, Code: report.CodeUnreadableFile,
-			Reason: "cannot read the file", Fix: "check the path and the file's permissions", Err: unwrapPathError(err)}
-	}
-	key, reason, code := parsePrivateKey(bytes.TrimPrefix(data, utf8BOM))
-	if key == nil {
-		fix := "pass an unencrypted private key in PEM (PKCS#8, PKCS#1 or SEC1) or DER form"
-		switch code {
-		case report.CodeEncryptedKey:
-			fix = "decrypt it first: openssl pkey -in " + path + " -out key-plain.pem"
-		case report.CodeNotPEM:
-			if strings.Contains(reason, "certificate") {
-				fix = "pass the key file here and the certificate file to the certificate option"
-			}
-		}
-		return nil, &FileError{Path: path, What: what, Code: code, Reason: reason, Fix: fix}
-	}
-	return key, nil
+	return ReadKeyFileWith(path, what, DefaultReadOptions())
 }
 
-func parsePrivateKey(data []byte) (crypto.Signer, string, report.Code) {
-	if !bytes.Contains(data, []byte("-----BEGIN ")) {
-		der := data // binary: trimming "space" bytes would cut the DER
-		if key, err := parsePrivateKeyDER(der); err == nil {
-			return key, "", ""
-		}
-		if _, err := x509.ParseCertificate(der); err == nil {
-			return nil, "the file holds a DER certificate, not a private key", report.CodeNotPEM
-		}
-		return nil, "no private key found: expected PEM or DER", report.CodeNotPEM
+// ReadKeyFileWith is ReadKeyFile with explicit options.
+func ReadKeyFileWith(path, what string, opts ReadOptions) (crypto.Signer, error) {
+	c, err := ReadFile(path, what, opts)
+	if err != nil {
+		return nil, err
 	}
-	rest := data
-	sawCert := false
-	for {
-		var block *pem.Block
-		block, rest = pem.Decode(rest)
-		if block == nil {
-			break
-		}
-		switch {
-		case block.Type == "ENCRYPTED PRIVATE KEY":
-			return nil, "the key is encrypted (PKCS#8)", report.CodeEncryptedKey
-		case strings.HasSuffix(block.Type, "PRIVATE KEY") && block.Headers["Proc-Type"] == "4,ENCRYPTED":
-			return nil, "the key is encrypted (legacy PEM encryption, " + block.Headers["DEK-Info"] + ")", report.CodeEncryptedKey
-		case strings.HasSuffix(block.Type, "PRIVATE KEY"):
-			key, err := parsePrivateKeyDER(block.Bytes)
-			if err != nil {
-				return nil, fmt.Sprintf("the %s block cannot be parsed: %v", block.Type, err), report.CodeNotPEM
-			}
-			return key, "", ""
-		case block.Type == "CERTIFICATE":
-			sawCert = true
-		}
+	if len(c.Keys) > 0 {
+		return c.Keys[0].Signer, nil
 	}
-	if sawCert {
-		return nil, "the file holds a certificate, not a private key: the certificate and key files may be swapped", report.CodeNotPEM
-	}
-	return nil, "no PRIVATE KEY block found", report.CodeNotPEM
+	return nil, c.keyError(path, what)
 }
 
-func parsePrivateKeyDER(der []byte) (crypto.Signer, error) {
-	if key, err := x509.ParsePKCS8PrivateKey(der); err == nil {
-		if signer, ok := key.(crypto.Signer); ok {
-			return signer, nil
+// keyError explains why contents read from path hold no usable key.
+func (c Contents) keyError(path, what string) error {
+	fe := &FileError{Path: path, What: what, Code: report.CodeNotPEM,
+		Fix: "pass an unencrypted private key in PEM (PKCS#8, PKCS#1 or SEC1) or DER form"}
+	problems := c.KeyProblems
+	if len(problems) == 0 && (c.Encoding == EncodingPKCS12 || c.Encoding == EncodingPKCS12Base64) {
+		problems = c.Problems // a PKCS#12 file that does not open
+	}
+	switch {
+	case len(problems) > 0:
+		fe.Reason = problems[0].Error()
+		fe.Code = commonCode(problems[:1])
+		fe.Fix = withPath(commonFix(problems[:1], fe.Fix), path)
+	case c.Encoding == EncodingEmpty:
+		fe.Reason = "the file is empty"
+	case len(c.Certificates) > 0:
+		fe.Reason = "the file holds a certificate, not a private key: the certificate and key files may be swapped"
+		if c.Encoding == EncodingDER {
+			fe.Reason = "the file holds a DER certificate, not a private key: the certificate and key files may be swapped"
 		}
-		return nil, fmt.Errorf("unsupported private key type %T", key)
+		fe.Fix = "pass the key file here and the certificate file to the certificate option"
+	case c.Encoding == EncodingPEM:
+		fe.Reason = "no PRIVATE KEY block found"
+	default:
+		fe.Reason = "no private key found: expected PEM, DER or PKCS#12"
 	}
-	if key, err := x509.ParsePKCS1PrivateKey(der); err == nil {
-		return key, nil
-	}
-	key, err := x509.ParseECPrivateKey(der)
-	if err != nil {
-		return nil, errors.New("not a PKCS#8, PKCS#1 or SEC1 private key")
-	}
-	return key, nil
+	return fe
 }
 
 // KeyMatches reports whether key is the private key of cert.
@@ -280,15 +489,22 @@ func KeyMatches(cert *x509.Certificate, key crypto.Signer) bool {
 	return ok && pub.Equal(cert.PublicKey)
 }
 
-// LoadKeyPair reads a certificate chain and its key for a TLS peer. The
-// first certificate must match the key; when another block matches it, the
-// error says which, because out-of-order blocks are a common mistake.
+// LoadKeyPair reads a certificate chain and its key for a TLS peer with
+// DefaultReadOptions. The first certificate must match the key; when
+// another block matches it, the error says which, because out-of-order
+// blocks are a common mistake.
 func LoadKeyPair(certPath, keyPath, role string) (tls.Certificate, error) {
-	certs, err := ReadCertificatesFile(certPath, role+" certificate")
+	return LoadKeyPairWith(certPath, keyPath, role, DefaultReadOptions())
+}
+
+// LoadKeyPairWith is LoadKeyPair with explicit options. certPath and
+// keyPath may name the same PKCS#12 file.
+func LoadKeyPairWith(certPath, keyPath, role string, opts ReadOptions) (tls.Certificate, error) {
+	certs, err := ReadCertificatesFileWith(certPath, role+" certificate", opts)
 	if len(certs) == 0 {
 		return tls.Certificate{}, err
 	}
-	key, err := ReadKeyFile(keyPath, role+" key")
+	key, err := ReadKeyFileWith(keyPath, role+" key", opts)
 	if err != nil {
 		return tls.Certificate{}, err
 	}

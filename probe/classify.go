@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"reflect"
 	"strings"
@@ -35,9 +36,7 @@ const (
 	noAlert = -1
 )
 
-// diagnosis is a classified failure and the check it belongs to. A zero
-// finding means the check fails without a finding, as when the caller's
-// context was canceled.
+// diagnosis is a classified failure and the check it belongs to.
 type diagnosis struct {
 	check   string
 	finding report.Finding
@@ -79,9 +78,9 @@ func remoteAlert(err error) (int, bool) {
 	return 0, false
 }
 
-// isClientCertAlert reports whether a server sends alert when it rejects
-// or misses a client certificate. In TLS 1.2, OpenSSL 3.0 and Go 1.26
-// servers send handshake_failure when the certificate is missing.
+// isClientCertAlert reports whether alert is one that servers send when a
+// client certificate is missing or rejected. In TLS 1.2, OpenSSL 3.0 and
+// Go 1.26 servers send handshake_failure when the certificate is missing.
 func isClientCertAlert(alert int) bool {
 	switch alert {
 	case alertHandshakeFailure, alertBadCertificate, alertUnsupportedCertificate, alertCertificateRevoked,
@@ -117,7 +116,7 @@ func (p *prober) recordHandshakeFailure(ctx context.Context, err error) {
 		p.record(checkHandshake, "", "", d.finding)
 		return
 	}
-	p.record(checkHandshake, report.StatusFail, "the server ended the handshake: "+err.Error())
+	p.record(checkHandshake, report.StatusFail, "the handshake failed: "+err.Error())
 	p.record(d.check, "", "", d.finding)
 }
 
@@ -142,8 +141,8 @@ func (p *prober) diagnoseHandshake(err error) diagnosis {
 		return p.diagnoseClose(err, when)
 	}
 
-	// crypto/tls returns these local failures as untyped errors, so only
-	// their text tells them apart.
+	// crypto/tls returns these local failures as untyped errors, so the
+	// probe matches their text.
 	msg := err.Error()
 	switch {
 	case strings.Contains(msg, "unsupported protocol version"):
@@ -152,12 +151,20 @@ func (p *prober) diagnoseHandshake(err error) diagnosis {
 	case strings.Contains(msg, "unconfigured cipher suite"):
 		return diagnosis{checkHandshake, report.Newf(report.CodeNoSharedCipher, "",
 			"the server chose a cipher suite the client did not offer: %v", err)}
+	case p.obs.certSent && (strings.Contains(msg, "signature algorithms") ||
+		strings.Contains(msg, "failed to sign") || strings.Contains(msg, "client certificate private key")):
+		return diagnosis{checkCertAccepted, report.Newf(report.CodeClientCertRejected,
+			"the client could not use its certificate with this server",
+			"the client failed to sign the handshake with the key of %s: %v; the server accepts the signature algorithms %s",
+			p.clientLeafName(), err, schemeNames(p.obs.signatureSchemes)).
+			WithFix("Use a client key whose signature algorithm the server accepts: ECDSA P-256 and RSA 2048 are the most widely accepted.")}
 	}
-	return diagnosis{checkHandshake, p.unclassifiedFinding(fmt.Sprintf("the handshake failed %s: %v", when, err))}
+	return diagnosis{checkHandshake, p.unclassifiedFinding("the handshake failed",
+		fmt.Sprintf("the handshake failed %s: %v", when, err))}
 }
 
-// diagnoseAlert classifies an alert the server sent. when says at which
-// point it arrived, such as "during the TLS 1.2 handshake".
+// diagnoseAlert classifies an alert the server sent. when names the point
+// at which it arrived, such as "during the TLS 1.2 handshake".
 func (p *prober) diagnoseAlert(alert int, when string) diagnosis {
 	evidence := fmt.Sprintf("the server sent %s %s", describeAlert(alert), when)
 	switch {
@@ -176,7 +183,7 @@ func (p *prober) diagnoseAlert(alert int, when string) diagnosis {
 	case alert == alertUnrecognizedName:
 		return diagnosis{checkHandshake, report.Newf(report.CodeSNIRequired, "", "%s: %s", evidence, p.sniDescription())}
 	}
-	return diagnosis{checkHandshake, p.unclassifiedFinding(evidence)}
+	return diagnosis{checkHandshake, p.unclassifiedFinding("the server ended the handshake", evidence)}
 }
 
 // diagnoseClose explains a connection the server closed or reset during
@@ -194,12 +201,20 @@ func (p *prober) diagnoseClose(err error, when string) diagnosis {
 	return diagnosis{checkHandshake, report.Newf(report.CodeConnectionReset, "", "%s, after it sent its certificate", evidence)}
 }
 
-// sniDescription says which server name the client sent.
+// sniDescription describes the server name the client sent.
 func (p *prober) sniDescription() string {
 	if net.ParseIP(p.serverName) != nil {
 		return fmt.Sprintf("no server name was sent, because %s is an IP address; pass --server-name", p.serverName)
 	}
 	return fmt.Sprintf("the client sent the server name %q", p.serverName)
+}
+
+func schemeNames(schemes []tls.SignatureScheme) string {
+	names := make([]string, len(schemes))
+	for i, scheme := range schemes {
+		names[i] = scheme.String()
+	}
+	return strings.Join(names, ", ")
 }
 
 func offeredSuites() string {
@@ -210,13 +225,13 @@ func offeredSuites() string {
 	return strings.Join(names, ", ")
 }
 
-// unclassifiedFinding reports a handshake failure none of the handshake
-// codes fits.
-// TODO: use a dedicated handshake-failure code once the catalog has one;
-// connection-reset is the nearest: the server ended the connection.
-func (p *prober) unclassifiedFinding(evidence string) report.Finding {
-	return report.New(report.CodeConnectionReset, "the server ended the handshake", evidence).
-		WithFix("Check the server's TLS error log for the reason it ended the handshake.")
+// unclassifiedFinding reports a handshake failure that none of the
+// handshake codes fits.
+// TODO: use a dedicated handshake-failure code once the catalog has one.
+// connection-reset is the nearest, because the connection ended.
+func (p *prober) unclassifiedFinding(summary, evidence string) report.Finding {
+	return report.New(report.CodeConnectionReset, summary, evidence).
+		WithFix("Check the server's TLS error log for the reason the handshake ended.")
 }
 
 func (p *prober) handshakeTimeoutFinding() report.Finding {

@@ -14,7 +14,8 @@ import (
 
 // preflightClientCert checks the client leaf before dialling, so that a
 // rejection can be explained by what is wrong with the certificate itself.
-// Trust is not checked here: only the server knows its client CAs.
+// Trust is not checked here, because the client CAs are configured on the
+// server only.
 func (p *prober) preflightClientCert() {
 	if p.opts.Certificate == nil || len(p.opts.ClientChain) == 0 {
 		return
@@ -89,7 +90,7 @@ func (p *prober) compareAcceptableCAs() []report.Finding {
 }
 
 // certVerdict builds the finding for a server that ended the connection
-// after it requested a client certificate. evidence says what the server
+// after it requested a client certificate. evidence describes what the server
 // did, such as "the server sent alert 116 (certificate required) after the
 // TLS 1.3 handshake".
 func (p *prober) certVerdict(evidence string, alert int) report.Finding {
@@ -125,8 +126,8 @@ func (p *prober) clientLeafName() string {
 }
 
 // nginx with ssl_verify_client on completes the handshake whatever the
-// client sends and answers HTTP 400 with one of these texts in its built-in
-// error page (checked with nginx 1.22).
+// client sends and responds with HTTP 400 and one of these texts in its
+// built-in error page (checked with nginx 1.22).
 var (
 	nginxNoCertPage  = []byte("No required SSL certificate was sent")
 	nginxBadCertPage = []byte("The SSL certificate error")
@@ -140,7 +141,7 @@ func (p *prober) nginxCertFinding(resp *http.Response, body []byte) (report.Find
 	}
 	switch {
 	case bytes.Contains(body, nginxNoCertPage):
-		evidence := fmt.Sprintf("the server completed the %s handshake and answered HTTP 400 %q, nginx's page for ssl_verify_client on without a client certificate",
+		evidence := fmt.Sprintf("the server completed the %s handshake and responded with HTTP 400 %q, nginx's page for ssl_verify_client on without a client certificate",
 			p.versionName(), nginxNoCertPage)
 		if p.obs.certSent {
 			return report.Newf(report.CodeClientCertRejected, "", "%s, although the client certificate %s was sent", evidence, p.clientLeafName()), true
@@ -148,7 +149,7 @@ func (p *prober) nginxCertFinding(resp *http.Response, body []byte) (report.Find
 		return report.Newf(report.CodeClientCertRequired, "", "%s; no client certificate was sent", evidence), true
 	case bytes.Contains(body, nginxBadCertPage):
 		f := report.Newf(report.CodeClientCertRejected, "",
-			"the server completed the %s handshake and answered HTTP 400 %q, nginx's page for a client certificate that failed verification; the client certificate %s was sent",
+			"the server completed the %s handshake and responded with HTTP 400 %q, nginx's page for a client certificate that failed verification; the client certificate %s was sent",
 			p.versionName(), nginxBadCertPage, p.clientLeafName())
 		return f.WithFix("Look in the nginx error log for \"client SSL certificate verify error\", which gives the reason; " +
 			"then add the client's CA to ssl_client_certificate, or raise ssl_verify_depth if the chain is longer."), true
@@ -157,9 +158,9 @@ func (p *prober) nginxCertFinding(resp *http.Response, body []byte) (report.Find
 }
 
 // judgeClientCert records the server's verdict on the client certificate
-// once it has answered HTTP. A TLS 1.3 server gives that verdict only after
-// the client's handshake has completed, so an HTTP answer is the first
-// sure sign of acceptance.
+// once it has sent an HTTP response. A TLS 1.3 server gives that verdict
+// only after the client's handshake has completed, so an HTTP response is
+// the first sure sign of acceptance.
 func (p *prober) judgeClientCert(resp *http.Response, body []byte) (nginxPage bool) {
 	if f, ok := p.nginxCertFinding(resp, body); ok {
 		p.record(checkCertAccepted, "", "", f)
@@ -171,15 +172,15 @@ func (p *prober) judgeClientCert(resp *http.Response, body []byte) (nginxPage bo
 	}
 	if p.obs.certSent {
 		p.record(checkCertAccepted, report.StatusPass,
-			fmt.Sprintf("the server answered HTTP %d after the client certificate %s was sent", resp.StatusCode, p.clientLeafName()))
+			fmt.Sprintf("the server responded with HTTP %d after the client certificate %s was sent", resp.StatusCode, p.clientLeafName()))
 		return false
 	}
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		p.record(checkCertAccepted, "", "", report.Newf(report.CodeUnauthAccepted, "",
-			"the server requested a client certificate, none was sent, and it answered HTTP %d: it treats the certificate as optional", resp.StatusCode))
+			"the server requested a client certificate, none was sent, and it responded with HTTP %d, so it treats the certificate as optional", resp.StatusCode))
 		return false
 	}
 	p.record(checkCertAccepted, report.StatusInfo,
-		fmt.Sprintf("no client certificate was sent; the server completed the handshake anyway and answered HTTP %d", resp.StatusCode))
+		fmt.Sprintf("no client certificate was sent; the server completed the handshake anyway and responded with HTTP %d", resp.StatusCode))
 	return false
 }

@@ -2,12 +2,10 @@ package probe
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"crypto/tls"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"sort"
 	"strings"
@@ -23,46 +21,17 @@ const userAgent = "mtlsdoctor-probe"
 // maxExcerpt is the most body bytes the report shows.
 const maxExcerpt = 512
 
-// answer is what came back for the request.
-type answer struct {
+// httpResult is the outcome of the HTTP request.
+type httpResult struct {
 	resp      *http.Response
 	body      []byte
 	truncated bool  // the body is longer than MaxResponseBytes
-	headErr   error // no response head arrived; the error of the read or, failing that, the write
+	headErr   error // set when no response head arrived: the read error, or the write error
 	bodyErr   error // the head arrived but the body did not finish
 }
 
-// newRequest builds the request the platform would send.
-func (p *prober) newRequest() *http.Request {
-	method, body := http.MethodPost, []byte(nil)
-	switch p.opts.Edition {
-	case EditionES:
-		body = NewESRequest(RequestOptions{Project: p.opts.Project})
-	case EditionCX:
-		body = NewCXRequest(RequestOptions{Project: p.opts.Project})
-	default:
-		method = http.MethodGet
-	}
-	req, _ := http.NewRequest(method, p.url.String(), bytes.NewReader(body)) // the URL was parsed before
-	if body == nil {
-		req.Body, req.ContentLength = nil, 0
-	} else {
-		req.Header.Set("Content-Type", "application/json; charset=utf-8")
-	}
-	req.Header.Set("User-Agent", userAgent)
-	if p.opts.ServerName != "" {
-		// Name the same virtual host in HTTP as in SNI.
-		req.Host = p.opts.ServerName
-		if port := p.url.Port(); port != "" {
-			req.Host = net.JoinHostPort(p.opts.ServerName, port)
-		}
-	}
-	req.Close = true
-	return req
-}
-
 // exchange sends the request over the handshaken connection, reads the
-// answer within the deadline and records the checks that depend on it.
+// response within the deadline and records the checks that depend on it.
 func (p *prober) exchange(ctx context.Context, conn *tls.Conn) {
 	deadline := p.times.connectStart.Add(p.opts.Deadline)
 	_ = conn.SetDeadline(deadline)
@@ -70,29 +39,29 @@ func (p *prober) exchange(ctx context.Context, conn *tls.Conn) {
 	defer stop()
 
 	req := p.newRequest()
-	ans := p.roundTrip(conn, req)
+	result := p.roundTrip(conn, req)
 	p.times.responseDone = now()
 
 	if p.canceled(ctx, checkHTTP) {
 		return
 	}
-	if ans.resp == nil {
-		p.recordNoAnswer(req, ans.headErr)
+	if result.resp == nil {
+		p.recordNoResponse(req, result.headErr)
 		return
 	}
 
-	p.http = httpInfo(ans)
-	nginxPage := p.judgeClientCert(ans.resp, ans.body)
-	p.checkStatus(req, ans, nginxPage)
-	p.checkWebhookResponse(ans)
-	p.checkDeadline(ans)
+	p.http = httpInfo(result)
+	nginxPage := p.judgeClientCert(result.resp, result.body)
+	p.checkStatus(req, result, nginxPage)
+	p.checkWebhookResponse(result)
+	p.checkDeadline(result)
 }
 
-// roundTrip writes req and reads the answer. A write error does not stop
+// roundTrip writes req and reads the response. A write error does not stop
 // the read: a server that rejected the client certificate after a TLS 1.3
 // handshake may already have closed, and its alert can still be waiting in
 // the receive buffer.
-func (p *prober) roundTrip(conn *tls.Conn, req *http.Request) answer {
+func (p *prober) roundTrip(conn *tls.Conn, req *http.Request) httpResult {
 	p.times.requestStart = now()
 	writeErr := req.Write(conn)
 
@@ -105,9 +74,9 @@ func (p *prober) roundTrip(conn *tls.Conn, req *http.Request) answer {
 			if writeErr != nil && !isInformative(err) {
 				err = writeErr
 			}
-			return answer{headErr: err}
+			return httpResult{headErr: err}
 		}
-		// Skip interim answers such as 100 Continue.
+		// Skip interim responses such as 100 Continue.
 		if resp.StatusCode >= 200 || resp.StatusCode == http.StatusSwitchingProtocols {
 			break
 		}
@@ -116,25 +85,25 @@ func (p *prober) roundTrip(conn *tls.Conn, req *http.Request) answer {
 	defer resp.Body.Close()
 
 	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
-	ans := answer{resp: resp, body: body, bodyErr: err}
+	result := httpResult{resp: resp, body: body, bodyErr: err}
 	if len(body) > MaxResponseBytes {
-		ans.truncated, ans.bodyErr = true, nil
+		result.truncated, result.bodyErr = true, nil
 	}
-	return ans
+	return result
 }
 
-// isInformative reports whether a read error says more than a write error
-// would: an alert or a timeout.
+// isInformative reports whether a read error explains more than a write
+// error would, because it carries an alert or a timeout.
 func isInformative(err error) bool {
 	_, ok := remoteAlert(err)
 	return ok || isTimeout(err)
 }
 
-// recordNoAnswer classifies a request that got no HTTP answer.
-func (p *prober) recordNoAnswer(req *http.Request, err error) {
-	what := fmt.Sprintf("%s %s", req.Method, p.url.RequestURI())
+// recordNoResponse classifies a request that received no HTTP response.
+func (p *prober) recordNoResponse(req *http.Request, err error) {
+	request := fmt.Sprintf("%s %s", req.Method, p.url.RequestURI())
 	if isTimeout(err) {
-		p.record(checkHTTP, report.StatusFail, what+" got no answer within the deadline")
+		p.record(checkHTTP, report.StatusFail, request+" received no response within the deadline")
 		p.recordCertUnknown()
 		p.record(checkDeadline, "", "", p.missedDeadlineFinding())
 		return
@@ -142,23 +111,23 @@ func (p *prober) recordNoAnswer(req *http.Request, err error) {
 	d := p.diagnoseExchange(err)
 	if d.check == checkCertAccepted {
 		p.record(checkCertAccepted, "", "", d.finding)
-		p.record(checkHTTP, report.StatusFail, what+" got no answer: "+err.Error())
+		p.record(checkHTTP, report.StatusFail, request+" received no response: "+err.Error())
 		return
 	}
 	p.recordCertUnknown()
-	p.record(checkHTTP, "", what+" got no answer", d.finding)
+	p.record(checkHTTP, "", request+" received no response", d.finding)
 }
 
 // recordCertUnknown notes that the server's verdict on a requested client
-// certificate is unknown because no answer came.
+// certificate is unknown because no response arrived.
 func (p *prober) recordCertUnknown() {
 	if p.obs.certRequested {
-		p.record(checkCertAccepted, report.StatusSkip, "no HTTP answer arrived, so the server's verdict on the client certificate is unknown")
+		p.record(checkCertAccepted, report.StatusSkip, "no HTTP response arrived, so the server's verdict on the client certificate is unknown")
 	}
 }
 
 // diagnoseExchange classifies an error after the handshake, before any
-// answer. This is where TLS 1.3 servers reject the client certificate: the
+// response. This is where TLS 1.3 servers reject the client certificate: the
 // client's handshake is complete before the server has checked it, so the
 // alert arrives on the first read.
 func (p *prober) diagnoseExchange(err error) diagnosis {
@@ -168,36 +137,37 @@ func (p *prober) diagnoseExchange(err error) diagnosis {
 		if alert == alertCertificateRequired || (p.obs.certRequested && isClientCertAlert(alert)) {
 			return diagnosis{checkCertAccepted, p.certVerdict(fmt.Sprintf("the server sent %s %s", describeAlert(alert), when), alert)}
 		}
-		return diagnosis{checkHTTP, p.unclassifiedFinding(fmt.Sprintf("the server sent %s %s instead of an HTTP answer", describeAlert(alert), when))}
+		return diagnosis{checkHTTP, p.unclassifiedFinding("the server ended the connection with an alert",
+			fmt.Sprintf("the server sent %s %s instead of an HTTP response", describeAlert(alert), when))}
 	}
 
 	if isClosed(err) {
-		evidence := fmt.Sprintf("the server %s the connection right after the %s handshake without an HTTP answer (%v)", closeWord(err), version, err)
+		evidence := fmt.Sprintf("the server %s the connection right after the %s handshake without an HTTP response (%v)", closeWord(err), version, err)
 		if p.obs.certRequested && p.obs.finalState != nil && p.obs.finalState.Version == tls.VersionTLS13 {
 			// A TLS 1.3 server that rejects the certificate sends an alert and
-			// closes; when the client's request reaches the closed socket, the
-			// reset can overtake the alert.
+			// closes the socket. The client's request then draws a reset, which
+			// can overtake the alert.
 			return diagnosis{checkCertAccepted, p.certVerdict(evidence+"; no alert could be read, but this is how a TLS 1.3 server that rejects the client certificate ends the connection", noAlert)}
 		}
 		return diagnosis{checkHTTP, report.New(report.CodeConnectionReset, "", evidence).
-			WithFix("Check the server's logs: it closed the connection instead of answering the request.")}
+			WithFix("Check the server's logs: it closed the connection instead of responding to the request.")}
 	}
 
-	return diagnosis{checkHTTP, report.Newf(report.CodeInvalidWebhookResp, "the server's answer is not HTTP",
-		"reading the answer failed: %v", err).
+	return diagnosis{checkHTTP, report.Newf(report.CodeInvalidWebhookResp, "the server's response is not HTTP",
+		"reading the response failed: %v", err).
 		WithFix("Serve HTTP/1.1 on this port behind TLS, as the platform expects.")}
 }
 
 // checkStatus records the HTTP status. nginxPage means judgeClientCert has
 // already explained a 400 as nginx's client certificate page.
-func (p *prober) checkStatus(req *http.Request, ans answer, nginxPage bool) {
-	resp := ans.resp
-	detail := fmt.Sprintf("%s %s answered %s, %s", req.Method, p.url.RequestURI(), resp.Status, byteCount(ans))
+func (p *prober) checkStatus(req *http.Request, result httpResult, nginxPage bool) {
+	resp := result.resp
+	detail := fmt.Sprintf("%s %s returned %s, %s", req.Method, p.url.RequestURI(), resp.Status, byteCount(result))
 	if ct := resp.Header.Get("Content-Type"); ct != "" {
 		detail += ", " + ct
 	}
-	if ans.bodyErr != nil {
-		detail += "; the body did not finish: " + ans.bodyErr.Error()
+	if result.bodyErr != nil {
+		detail += "; the body did not finish: " + result.bodyErr.Error()
 	}
 	switch {
 	case nginxPage:
@@ -205,9 +175,9 @@ func (p *prober) checkStatus(req *http.Request, ans answer, nginxPage bool) {
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:
 		p.record(checkHTTP, report.StatusPass, detail)
 	default:
-		f := report.Newf(report.CodeHTTPStatus, fmt.Sprintf("the webhook answered %s", resp.Status),
+		f := report.Newf(report.CodeHTTPStatus, fmt.Sprintf("the webhook returned %s", resp.Status),
 			"%s; the platform counts every status other than 2xx as a failed webhook call, and it does not follow redirects; body: %q",
-			detail, excerpt(ans.body, 200))
+			detail, excerpt(result.body, 200))
 		if p.opts.Edition == EditionNone {
 			f = f.WithSeverity(report.SeverityWarning).WithFix("Probe with --edition es or cx: the platform sends POST requests, and a webhook may reject GET.")
 		}
@@ -217,8 +187,8 @@ func (p *prober) checkStatus(req *http.Request, ans answer, nginxPage bool) {
 
 // checkWebhookResponse validates a 2xx body as the edition's
 // WebhookResponse.
-func (p *prober) checkWebhookResponse(ans answer) {
-	resp := ans.resp
+func (p *prober) checkWebhookResponse(result httpResult) {
+	resp := result.resp
 	switch {
 	case p.opts.Edition == EditionNone:
 		p.record(checkWebhook, report.StatusSkip, "--edition none sends a plain GET, so the body is not a WebhookResponse")
@@ -226,7 +196,7 @@ func (p *prober) checkWebhookResponse(ans answer) {
 	case resp.StatusCode < 200 || resp.StatusCode >= 300:
 		p.record(checkWebhook, report.StatusSkip, fmt.Sprintf("HTTP %d is not a success, so the body was not validated", resp.StatusCode))
 		return
-	case ans.truncated:
+	case result.truncated:
 		detail := fmt.Sprintf("the body has more than %d bytes", MaxResponseBytes)
 		if resp.ContentLength > 0 {
 			detail = fmt.Sprintf("the body has %d bytes (Content-Length)", resp.ContentLength)
@@ -234,24 +204,24 @@ func (p *prober) checkWebhookResponse(ans answer) {
 		p.record(checkWebhook, "", "", report.Newf(report.CodeResponseTooLarge, "",
 			"%s; the platform accepts at most %d bytes, so the probe read no further and did not validate it", detail, MaxResponseBytes))
 		return
-	case ans.bodyErr != nil:
+	case result.bodyErr != nil:
 		p.record(checkWebhook, report.StatusSkip, "the body did not finish, so it was not validated")
 		return
 	}
 
-	findings := ValidateResponse(p.opts.Edition, ans.body)
+	findings := ValidateResponse(p.opts.Edition, result.body)
 	detail := fmt.Sprintf("a %s WebhookResponse", editionTitle(p.opts.Edition))
-	if fields := topLevelFields(ans.body); len(fields) > 0 {
+	if fields := topLevelFields(result.body); len(fields) > 0 {
 		detail += " with " + strings.Join(fields, ", ")
 	}
 	p.record(checkWebhook, "", detail, findings...)
 }
 
-// checkDeadline compares the answer time, counted from the start of the
+// checkDeadline compares the response time, counted from the start of the
 // TCP connection, with the deadline.
-func (p *prober) checkDeadline(ans answer) {
+func (p *prober) checkDeadline(result httpResult) {
 	elapsed := span(p.times.connectStart, p.times.responseDone)
-	if ans.bodyErr != nil && isTimeout(ans.bodyErr) {
+	if result.bodyErr != nil && isTimeout(result.bodyErr) {
 		p.record(checkDeadline, "", "", p.missedDeadlineFinding())
 		return
 	}
@@ -259,29 +229,29 @@ func (p *prober) checkDeadline(ans answer) {
 		p.record(checkDeadline, "", "", f)
 		return
 	}
-	p.record(checkDeadline, report.StatusPass, fmt.Sprintf("answered in %s of the %s deadline", roundDuration(elapsed), p.opts.Deadline))
+	p.record(checkDeadline, report.StatusPass, fmt.Sprintf("responded in %s of the %s deadline", roundDuration(elapsed), p.opts.Deadline))
 }
 
-// deadlineFinding flags an answer later than deadline (error) or later
+// deadlineFinding flags a response later than deadline (error) or later
 // than 80% of it (warning).
 func deadlineFinding(elapsed, deadline time.Duration) (report.Finding, bool) {
 	share := float64(elapsed) / float64(deadline) * 100
 	switch {
 	case elapsed > deadline:
 		return report.Newf(report.CodeSlowResponse, "",
-			"answered in %s, after the %s deadline; the platform stops waiting at the deadline", roundDuration(elapsed), deadline), true
+			"responded in %s, after the %s deadline; the platform stops waiting at the deadline", roundDuration(elapsed), deadline), true
 	case elapsed*5 > deadline*4:
-		return report.Newf(report.CodeSlowResponse, "the webhook answered close to the platform's deadline",
-			"answered in %s, %.0f%% of the %s deadline; a slightly slower answer will be dropped", roundDuration(elapsed), share, deadline).
+		return report.Newf(report.CodeSlowResponse, "the webhook responded close to the platform's deadline",
+			"responded in %s, %.0f%% of the %s deadline; a slightly slower response will be dropped", roundDuration(elapsed), share, deadline).
 			WithSeverity(report.SeverityWarning), true
 	}
 	return report.Finding{}, false
 }
 
 func (p *prober) missedDeadlineFinding() report.Finding {
-	progress := "no byte of the answer arrived"
+	progress := "no byte of the response arrived"
 	if !p.times.firstByte.IsZero() {
-		progress = fmt.Sprintf("the answer began after %s but did not finish", roundDuration(span(p.times.requestStart, p.times.firstByte)))
+		progress = fmt.Sprintf("the response began after %s but did not finish", roundDuration(span(p.times.requestStart, p.times.firstByte)))
 	}
 	return report.Newf(report.CodeSlowResponse, "",
 		"%s within the %s deadline, counted from the start of the TCP connection; the platform gives up at this point and continues without the webhook",
@@ -292,30 +262,30 @@ func roundDuration(d time.Duration) time.Duration {
 	return d.Round(time.Millisecond)
 }
 
-// httpInfo summarizes the answer for the report.
-func httpInfo(ans answer) *report.HTTPInfo {
+// httpInfo summarizes the response for the report.
+func httpInfo(result httpResult) *report.HTTPInfo {
 	info := &report.HTTPInfo{
-		Status:      ans.resp.StatusCode,
+		Status:      result.resp.StatusCode,
 		Headers:     map[string]string{},
-		BodyExcerpt: excerpt(ans.body, maxExcerpt),
-		BodyBytes:   int64(len(ans.body)),
+		BodyExcerpt: excerpt(result.body, maxExcerpt),
+		BodyBytes:   int64(len(result.body)),
 	}
-	names := make([]string, 0, len(ans.resp.Header))
-	for name := range ans.resp.Header {
+	names := make([]string, 0, len(result.resp.Header))
+	for name := range result.resp.Header {
 		names = append(names, name)
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		info.Headers[name] = strings.Join(ans.resp.Header.Values(name), ", ")
+		info.Headers[name] = strings.Join(result.resp.Header.Values(name), ", ")
 	}
 	return info
 }
 
-func byteCount(ans answer) string {
-	if ans.truncated {
+func byteCount(result httpResult) string {
+	if result.truncated {
 		return fmt.Sprintf("more than %d bytes", MaxResponseBytes)
 	}
-	return fmt.Sprintf("%d bytes", len(ans.body))
+	return fmt.Sprintf("%d bytes", len(result.body))
 }
 
 // excerpt returns at most n bytes of body as valid UTF-8, cut at a rune

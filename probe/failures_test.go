@@ -14,7 +14,7 @@ import (
 )
 
 // startNXDomainServer runs a DNS server on 127.0.0.1 that answers every
-// query with NXDOMAIN, and returns a resolver that asks only it.
+// query with NXDOMAIN, and returns a resolver that queries only it.
 func startNXDomainServer(t *testing.T) *net.Resolver {
 	t.Helper()
 	pc, err := net.ListenPacket("udp", "127.0.0.1:0")

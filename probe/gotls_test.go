@@ -144,3 +144,46 @@ func TestProbeOptionalClientCert(t *testing.T) {
 	wantCode(t, rep, report.CodeUnauthAccepted, report.SeverityError)
 	wantCheck(t, rep, checkCertRequested, report.StatusPass)
 }
+
+func TestProbeTLS13ResetAfterHandshake(t *testing.T) {
+	pki := newTestPKI(t)
+	cfg := serverConfig(pki.Server.TLSCertificate())
+	cfg.ClientAuth = tls.RequestClientCert
+	cfg.MinVersion = tls.VersionTLS13
+	// The server completes the handshake, then resets the connection
+	// without an alert, as a TLS 1.3 server does when its alert is lost.
+	addr := silentListener(t, func(conn net.Conn) {
+		defer conn.Close()
+		if err := tls.Server(conn, cfg).Handshake(); err != nil {
+			return
+		}
+		_ = conn.(*net.TCPConn).SetLinger(0)
+	})
+
+	rep := runProbe(t, Options{URL: "https://" + addr + "/", Roots: pki.CA.Pool()})
+
+	wantCode(t, rep, report.CodeClientCertRequired, report.SeverityError)
+	wantDetail(t, rep, report.CodeClientCertRequired, "right after the TLS 1.3 handshake", "no alert could be read")
+	wantCheck(t, rep, checkHandshake, report.StatusPass)
+}
+
+func TestProbeExpiredClientCert(t *testing.T) {
+	pki := newTestPKI(t)
+	expired, err := pki.IssueClient(fixtures.Expired)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := serverConfig(pki.Server.TLSCertificate())
+	cfg.ClientAuth = tls.RequireAndVerifyClientCert
+	cfg.ClientCAs = pki.CA.Pool()
+	url := startGoServer(t, cfg, nil)
+	cert, chain := clientOptions(expired)
+
+	rep := runProbe(t, Options{URL: url, Certificate: cert, ClientChain: chain, Roots: pki.CA.Pool()})
+
+	wantCode(t, rep, report.CodeExpired, report.SeverityError)
+	wantCheck(t, rep, checkClientCert, report.StatusFail)
+	wantCode(t, rep, report.CodeClientCertRejected, report.SeverityError)
+	wantDetail(t, rep, report.CodeClientCertRejected, "alert 45 (expired certificate)")
+	wantNoCode(t, rep, report.CodeClientCANotAccept)
+}

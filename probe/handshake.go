@@ -25,16 +25,19 @@ var cipherSuites = []uint16{
 	tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
 }
 
-// observation is what the tls.Config callbacks saw of the handshake. It
-// survives a failed handshake, so a rejection can still be explained with
-// the server's chain and CertificateRequest.
+// observation is the record of the handshake that the tls.Config callbacks
+// keep. It survives a failed handshake, so a rejection can still be
+// explained with the server's chain and CertificateRequest.
 type observation struct {
 	// serverState is the connection state when the server's certificate
 	// arrived; nil when the handshake ended before that.
 	serverState   *tls.ConnectionState
 	certRequested bool
 	acceptableCAs [][]byte // DER-encoded distinguished names
-	certSent      bool
+	// signatureSchemes are the algorithms the server accepts for the
+	// client's CertificateVerify signature.
+	signatureSchemes []tls.SignatureScheme
+	certSent         bool
 	// finalState is the state after a completed handshake.
 	finalState *tls.ConnectionState
 }
@@ -75,7 +78,7 @@ func (r *headRecorder) bytes() []byte {
 }
 
 func (p *prober) tlsConfig() *tls.Config {
-	return &tls.Config{
+	cfg := &tls.Config{
 		ServerName: p.serverName,
 		// The chain is verified after the handshake with chain.VerifyChain,
 		// which explains each problem. Skipping verification here lets the
@@ -91,14 +94,17 @@ func (p *prober) tlsConfig() *tls.Config {
 		MinVersion:           tls.VersionTLS12,
 		CipherSuites:         cipherSuites,
 	}
+	p.pinVersions(cfg)
+	return cfg
 }
 
-// clientCertificate records the server's CertificateRequest and answers it
+// clientCertificate records the server's CertificateRequest and responds
 // with the configured certificate, or with an empty Certificate message
 // when there is none, as a client without a certificate does.
 func (p *prober) clientCertificate(cri *tls.CertificateRequestInfo) (*tls.Certificate, error) {
 	p.obs.certRequested = true
 	p.obs.acceptableCAs = cri.AcceptableCAs
+	p.obs.signatureSchemes = cri.SignatureSchemes
 	if p.opts.Certificate == nil || len(p.opts.Certificate.Certificate) == 0 {
 		return &tls.Certificate{}, nil
 	}

@@ -89,6 +89,10 @@ func TestProbeOpenSSLClientAuth(t *testing.T) {
 				wantCode(t, rep, client.wantCode, report.SeverityError)
 				wantDetail(t, rep, client.wantCode, client.evidence, version.name)
 				wantCheck(t, rep, checkCertAccepted, report.StatusFail)
+				if client.cert != nil {
+					wantCode(t, rep, report.CodeClientCANotAccept, report.SeverityWarning)
+					wantDetail(t, rep, report.CodeClientCANotAccept, "CN=foreign test CA")
+				}
 			})
 		}
 	}
@@ -138,6 +142,24 @@ func TestProbeOpenSSLNegotiationFailures(t *testing.T) {
 			rep := runProbe(t, Options{URL: url, Roots: pki.CA.Pool(), Edition: EditionNone})
 
 			wantCode(t, rep, tc.wantCode, report.SeverityError)
+			wantCheck(t, rep, checkHandshake, report.StatusFail)
+		})
+	}
+}
+
+func TestProbeOpenSSLClientSignatureAlgorithms(t *testing.T) {
+	pki := newTestPKI(t)
+	for _, flag := range []string{"-no_tls1_3", "-tls1_3"} {
+		t.Run(flag, func(t *testing.T) {
+			// The test client key is ECDSA, and this server accepts only RSA
+			// signatures from clients.
+			args := append([]string{flag, "-client_sigalgs", "rsa_pss_rsae_sha256:rsa_pkcs1_sha256"}, requireClientCert...)
+			url := startSServer(t, pki, args...)
+			cert, chain := clientOptions(pki.Client)
+			rep := runProbe(t, Options{URL: url, Certificate: cert, ClientChain: chain, Roots: pki.CA.Pool(), Edition: EditionNone})
+
+			wantCode(t, rep, report.CodeClientCertRejected, report.SeverityError)
+			wantDetail(t, rep, report.CodeClientCertRejected, "PSSWithSHA256")
 			wantCheck(t, rep, checkHandshake, report.StatusFail)
 		})
 	}

@@ -1,6 +1,6 @@
 // Package probe connects to a webhook URL the way Dialogflow does: it
 // presents an optional client certificate, watches the TLS handshake, sends
-// a realistic WebhookRequest and reads the answer, so that a rejection that
+// a realistic WebhookRequest and reads the response, so that a rejection that
 // TLS 1.3 delivers only after the handshake is caught too. Every failure
 // becomes a finding with its evidence and fix.
 package probe
@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/url"
 	"time"
 
@@ -69,7 +70,8 @@ type Options struct {
 	ClientChain []*x509.Certificate
 	// Roots verify the server's chain; nil means the system roots.
 	Roots *x509.CertPool
-	// ServerName overrides the URL's host for SNI and for the name check.
+	// ServerName overrides the URL's host for SNI, the name check and the
+	// HTTP Host header.
 	ServerName string
 	// Edition selects the request body; empty means EditionES.
 	Edition Edition
@@ -79,15 +81,39 @@ type Options struct {
 	// Timeout bounds DNS, connect and TLS handshake together; zero means
 	// DefaultTimeout.
 	Timeout time.Duration
-	// Deadline is the time the webhook has to answer, counted from the
-	// start of the TCP connection to the last byte of the response, as the
-	// platform counts it. Run stops waiting when it passes. Zero means
-	// DefaultDeadline.
+	// Deadline is the time the webhook has to respond, counted from the
+	// start of the TCP connection to the last byte of the response. The
+	// count includes the TLS handshake, which makes it stricter than the
+	// platform may be on a reused connection. Run stops waiting when it
+	// passes. Zero means DefaultDeadline.
 	Deadline time.Duration
 	// Now is the time certificates are checked at; zero means time.Now().
 	Now time.Time
 	// Resolver looks up the URL's host; nil means net.DefaultResolver.
 	Resolver *net.Resolver
+
+	// MinVersion and MaxVersion limit the TLS versions the client offers,
+	// as tls.VersionTLS10 to tls.VersionTLS13. Zero means TLS 1.2 and
+	// TLS 1.3, the versions the platform uses. Audit pins each version in
+	// turn.
+	MinVersion uint16
+	MaxVersion uint16
+
+	// Session is the session ID in the request's session name, or a whole
+	// session name that starts with "projects/". Empty means a random ID.
+	Session string
+	// Text is the end user's query: ES queryResult.queryText and CX text.
+	// Empty means "mtlsdoctor probe".
+	Text string
+	// Tag is the CX fulfillmentInfo.tag. Empty means "mtlsdoctor-probe".
+	Tag string
+	// Parameters go into ES queryResult.parameters and CX
+	// sessionInfo.parameters.
+	Parameters map[string]any
+	// Header holds extra request headers, such as Authorization. They
+	// replace the probe's own headers of the same name. Validate rejects
+	// the headers that frame the message, such as Host and Content-Length.
+	Header http.Header
 }
 
 // Validate checks opts for values Run cannot use. The error names the
@@ -107,7 +133,10 @@ func (opts Options) Validate() error {
 	if opts.Deadline < 0 {
 		return fmt.Errorf("invalid --deadline %s: use a positive duration such as 5s", opts.Deadline)
 	}
-	return nil
+	if err := opts.validateVersions(); err != nil {
+		return err
+	}
+	return opts.validateRequest()
 }
 
 // parseTarget splits an https URL into the parsed URL and the host:port to
@@ -171,10 +200,11 @@ func parseChain(cert *tls.Certificate) []*x509.Certificate {
 	return chain
 }
 
-// Run probes opts.URL and returns the finished report. It never returns
-// later than Timeout plus Deadline after it starts (plus the DNS lookup,
-// which shares Timeout), and it stops early when ctx is done. Run is safe
-// to call from several goroutines at once.
+// Run probes opts.URL and returns the finished report. DNS, connect and
+// handshake share Timeout, and the response must arrive within Deadline of
+// the start of the TCP connection, so Run returns within about Timeout
+// plus Deadline, or earlier when ctx is done. Run is safe to call from
+// several goroutines at once.
 func Run(ctx context.Context, opts Options) *report.Report {
 	rep := &report.Report{Target: opts.URL, Kind: "probe"}
 	if err := opts.Validate(); err != nil {

@@ -36,8 +36,8 @@ type stageResult struct {
 }
 
 // prober carries the state of one Run. The stages record their checks out
-// of order (the verdict on the client certificate may come only with the
-// HTTP answer), and finish writes them in checkOrder.
+// of order, because the verdict on the client certificate may come only
+// with the HTTP response, and finish writes them in checkOrder.
 type prober struct {
 	opts       Options
 	rep        *report.Report

@@ -35,8 +35,8 @@ func span(start, end time.Time) time.Duration {
 }
 
 // report converts the timeline to the report's milliseconds. FirstByte is
-// the time from sending the request to the first byte of the answer, so it
-// excludes the connection setup.
+// the time from sending the request to the first byte of the response, so
+// it excludes the connection setup.
 func (t *timeline) report() *report.Timings {
 	return &report.Timings{
 		DNS:       report.Milliseconds(span(t.dnsStart, t.dnsDone)),
@@ -47,7 +47,7 @@ func (t *timeline) report() *report.Timings {
 	}
 }
 
-// firstByteReader notes when the first byte of the answer arrives.
+// firstByteReader notes when the first byte of the response arrives.
 type firstByteReader struct {
 	r  io.Reader
 	at *time.Time

@@ -27,13 +27,14 @@ type problem struct {
 	fix     string // empty: the catalog's fix
 }
 
-// ValidateResponse checks body as the WebhookResponse of edition the way
-// the platform parses it: proto3 JSON, where unknown fields, wrong types and
-// more than one member of a oneof make the platform reject the whole
-// response. It returns invalid-webhook-response errors, a warning for a
-// valid response that carries nothing for the user, and
-// response-too-large for a body over MaxResponseBytes. An empty result
-// means the platform accepts the body. EditionNone accepts everything.
+// ValidateResponse checks body as the WebhookResponse of edition. The
+// platform parses it as proto3 JSON, whose parsers reject unknown fields by
+// default, so an unknown field, a wrong type or two members of one oneof
+// fail the whole response. ValidateResponse returns
+// invalid-webhook-response errors, a warning for a valid response that
+// carries nothing for the user, and response-too-large for a body over
+// MaxResponseBytes. An empty result means the body passes these checks.
+// EditionNone accepts every body.
 func ValidateResponse(edition Edition, body []byte) []report.Finding {
 	var schema *message
 	switch edition {
@@ -85,12 +86,12 @@ func (p *problem) finding() report.Finding {
 }
 
 // decodeJSON parses body as one JSON object, keeping numbers as
-// json.Number so integers can be told from fractions.
+// json.Number so integers can be distinguished from fractions.
 func decodeJSON(body []byte) (any, *problem) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, &problem{
-			summary: "the webhook answered with an empty body",
-			detail:  "the answer has a success status and no body; the platform expects a JSON WebhookResponse",
+			summary: "the webhook returned an empty body",
+			detail:  "the response has a success status and no body; the platform expects a JSON WebhookResponse",
 		}
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -181,7 +182,7 @@ func (v *validator) message(path string, value any, m *message) {
 func (v *validator) unknownField(path, key string, m *message) {
 	p := problem{
 		summary: fmt.Sprintf("unknown field %q in the %s", key, m.name),
-		detail: fmt.Sprintf("at %s: %s has no field %q, and the platform rejects a response with an unknown field (\"Cannot find field\")",
+		detail: fmt.Sprintf("at %s: %s has no field %q, and proto3 JSON parsers reject unknown fields (protobuf-java reports \"Cannot find field\")",
 			displayPath(path), m.name, key),
 	}
 	if path == "" {
@@ -304,8 +305,8 @@ func emptyResponse(edition Edition, obj map[string]any) *problem {
 		}
 		return &problem{
 			summary: "the response carries no fulfillment for the user",
-			detail:  "no fulfillmentText, fulfillmentMessages, payload or followupEventInput; the agent answers with the intent's own responses instead",
-			fix:     "Set fulfillmentText or fulfillmentMessages if the webhook is meant to answer the user.",
+			detail:  "no fulfillmentText, fulfillmentMessages, payload or followupEventInput; the agent uses the intent's own responses instead",
+			fix:     "Set fulfillmentText or fulfillmentMessages if the webhook is meant to reply to the user.",
 		}
 	}
 	if fr, ok := obj["fulfillmentResponse"].(map[string]any); ok && has(camelKeys(fr), "messages") {

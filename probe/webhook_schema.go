@@ -26,7 +26,8 @@ type field struct {
 	message  *message
 }
 
-// message is a protobuf message as proto3 JSON sees it.
+// message is a protobuf message type with its proto3 JSON field names
+// and types.
 type message struct {
 	name     string
 	fields   map[string]field

@@ -9,9 +9,9 @@ import (
 	"unicode/utf8"
 )
 
-// Explanation says what one error line copied from a log means: which TLS
-// stack printed it, which side rejected which, and the finding codes with
-// their fixes.
+// Explanation is the meaning of one error line copied from a log: the TLS
+// stack that printed it, which side rejected which, and the finding codes
+// with their fixes.
 type Explanation struct {
 	// Input is the line the explanation is about, trimmed and cut to
 	// maxInputLen bytes.
@@ -19,7 +19,7 @@ type Explanation struct {
 	// Stack names the program or library that printed the line: "go",
 	// "curl", "openssl", "node", "nginx" or "dialogflow".
 	Stack string `json:"stack"`
-	// Side says who rejected whom, or who failed, in words.
+	// Side is who rejected whom, or who failed, in words.
 	Side string `json:"side"`
 	// Meaning explains the line in one to three plain sentences.
 	Meaning string `json:"meaning"`
@@ -34,16 +34,21 @@ const maxInputLen = 512
 
 // Explain recognises TLS, network and Dialogflow webhook errors in text,
 // which may hold one line or a whole transcript such as curl -v output. It
-// returns one explanation per distinct diagnosis in the order the lines
-// appear; lines that say the same thing (curl's "* " line and its final
-// "curl: (56)" line) give one explanation. Explain returns nil when it
-// recognises nothing.
+// returns one explanation per distinct diagnosis, in the order the lines
+// appear. Lines that report the same failure, such as curl's "* " line and
+// its final "curl: (56)" line, give one explanation. Explain returns nil
+// when it recognises nothing.
 func Explain(text string) []Explanation {
 	ex := explainer{depth: -1, verifyDepth: map[int]int{}}
 	lines := strings.Split(text, "\n")
 	for _, line := range lines {
-		if isServerTranscriptMarker(strings.TrimSpace(line)) {
+		line = strings.TrimSpace(line)
+		if isServerTranscriptMarker(line) {
 			ex.serverLog = true
+		}
+		// s_client's first line, and the Node client's stack frame.
+		if strings.HasPrefix(line, "CONNECTED(") || strings.Contains(line, "TLSSocket.onConnectSecure") {
+			ex.clientLog = true
 		}
 	}
 	for _, line := range lines {
@@ -53,11 +58,11 @@ func Explain(text string) []Explanation {
 }
 
 // ExplainReport runs Explain on text and returns a report with target
-// "explain": one check and its findings per explanation, and a note per
-// explanation with its side and meaning, so the text, JSON and JUnit
-// renderers print it like any other report.
+// "explain", so the text, JSON and JUnit renderers print it like any other
+// report. Each explanation becomes a check, named by its input line, with
+// its findings, and a note with its stack, side and meaning.
 func ExplainReport(text string) *Report {
-	r := &Report{Target: "explain", Kind: "explain"}
+	r := &Report{Target: "explain"}
 	explanations := Explain(text)
 	if len(explanations) == 0 {
 		r.Notes = append(r.Notes, "no known TLS, network or Dialogflow error found in the input: "+
@@ -65,7 +70,8 @@ func ExplainReport(text string) *Report {
 			"\"x509: ...\" or \"verify error:num=...\"")
 	}
 	for _, e := range explanations {
-		r.AddCheck(e.Stack+": "+shorten(e.Input, 80), "", e.Side+". "+e.Meaning, e.Findings...)
+		name := shorten(logTimestamp.ReplaceAllString(e.Input, ""), 80)
+		r.AddCheck(name, "", e.Stack+": "+e.Side, e.Findings...)
 		r.Notes = append(r.Notes, fmt.Sprintf("%s: %s. %s", e.Stack, e.Side, e.Meaning))
 	}
 	return r.Finish()
@@ -102,9 +108,8 @@ const (
 	roleServer
 )
 
-// lineContext is what a rule may know beyond its own match.
+// lineContext is the information a rule gets beyond its own match.
 type lineContext struct {
-	line  string
 	role  role
 	depth int // certificate depth from a preceding OpenSSL "depth=N" line, or -1
 	// verifyDepth holds the depth each verify error number was first seen
@@ -136,10 +141,15 @@ const (
 // explainer carries state across the lines of one input.
 type explainer struct {
 	results   []Explanation
-	keys      []string // diagnosis key of each result, to merge repeats
-	ranks     []int    // index of the rule that produced each result
-	serverLog bool     // the transcript is a server's, so alerts came from the client
-	depth     int
+	codes     []map[Code]bool // finding codes of each result, to merge repeats
+	ranks     []int           // index of the rule that produced each result
+	serverLog bool            // the transcript is a server's, so alerts came from the client
+	clientLog bool            // the transcript is openssl s_client's
+	// depth is the certificate depth of an OpenSSL "depth=N" line just read,
+	// or -1.
+	depth int
+	// lastExplained is true when the previous line gave an explanation.
+	lastExplained bool
 	// verifyDepth is lineContext.verifyDepth, kept across lines.
 	verifyDepth map[int]int
 }
@@ -153,6 +163,9 @@ var (
 		`\[(?:emerg|alert|crit|error|warn|notice|info|debug)\] \d+#\d+: `)
 	clientMarkers = regexp.MustCompile(`^curl: \(|^\* |(?:Get|Post|Put|Head|Patch|Delete) "https?://|` +
 		`SSL_connect|SSL_read|tls_process_server_certificate`)
+	// logTimestamp is the date and time that Go's log package and nginx
+	// put before each line; check names leave it out.
+	logTimestamp  = regexp.MustCompile(`^\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2} `)
 	goSocketError = regexp.MustCompile(`(?:dial|read|write) tcp |(?:Get|Post|Put|Head|Patch|Delete) "`)
 )
 
@@ -167,16 +180,23 @@ func (ex *explainer) add(raw string) {
 	if line == "" {
 		return
 	}
+	// OpenSSL prints "depth=N subject" just above a verify error and
+	// "notAfter=..." just below one; both belong to that error only.
 	if m := depthLine.FindStringSubmatch(line); m != nil {
 		ex.depth, _ = strconv.Atoi(m[1])
+		ex.lastExplained = false
 		return
 	}
 	if m := validityLine.FindStringSubmatch(line); m != nil {
-		ex.attachValidity(m[1] + "=" + m[2])
+		if ex.lastExplained {
+			ex.attachValidity(m[1] + "=" + m[2])
+		}
 		return
 	}
+	depth := ex.depth
+	ex.depth, ex.lastExplained = -1, false
 
-	c := &lineContext{line: line, role: ex.roleOf(line), depth: ex.depth, verifyDepth: ex.verifyDepth}
+	c := &lineContext{role: ex.roleOf(line), depth: depth, verifyDepth: ex.verifyDepth}
 	for rank, r := range rules {
 		m := r.pattern.FindStringSubmatch(line)
 		if m == nil {
@@ -200,8 +220,7 @@ func (ex *explainer) add(raw string) {
 			Meaning:  result.meaning,
 			Findings: result.findings,
 		})
-		// A verify error uses the depth of the line above it only once.
-		ex.depth = -1
+		ex.lastExplained = true
 		return
 	}
 }
@@ -219,35 +238,56 @@ func (ex *explainer) roleOf(line string) role {
 		return roleServer
 	case ex.serverLog:
 		return roleServer
+	case ex.clientLog:
+		return roleClient
 	}
 	return roleUnknown
 }
 
 // record appends e, or merges it into an earlier explanation with the same
-// side and codes, keeping the one from the more specific rule.
+// side when the codes of one contain the other's. The explanation with more
+// codes stays, in the earlier one's place. With equal codes, the one from
+// the more specific rule stays. So s_server's "verify error" line and its
+// "certificate verify failed" line give one explanation.
 func (ex *explainer) record(rank int, e Explanation) {
-	codes := make([]string, 0, len(e.Findings))
+	codes := make(map[Code]bool, len(e.Findings))
 	for _, f := range e.Findings {
-		codes = append(codes, string(f.Code))
+		codes[f.Code] = true
 	}
-	sort.Strings(codes)
-	key := e.Side + "|" + strings.Join(codes, ",")
-	for i, k := range ex.keys {
-		if k != key {
+	for i, old := range ex.results {
+		if old.Side != e.Side {
 			continue
 		}
-		if rank < ex.ranks[i] {
-			ex.results[i], ex.ranks[i] = e, rank
+		oldCodes := ex.codes[i]
+		switch {
+		case len(oldCodes) == len(codes) && containsAll(oldCodes, codes):
+			if rank < ex.ranks[i] {
+				ex.results[i], ex.ranks[i] = e, rank
+			}
+			return
+		case containsAll(oldCodes, codes):
+			return
+		case containsAll(codes, oldCodes):
+			ex.results[i], ex.codes[i], ex.ranks[i] = e, codes, rank
+			return
 		}
-		return
 	}
 	ex.results = append(ex.results, e)
-	ex.keys = append(ex.keys, key)
+	ex.codes = append(ex.codes, codes)
 	ex.ranks = append(ex.ranks, rank)
 }
 
+func containsAll(set, sub map[Code]bool) bool {
+	for code := range sub {
+		if !set[code] {
+			return false
+		}
+	}
+	return true
+}
+
 // attachValidity adds OpenSSL's "notAfter=..." line, printed under a
-// verify error, to the evidence of that error.
+// verify error, to the evidence of the last explanation.
 func (ex *explainer) attachValidity(validity string) {
 	if len(ex.results) == 0 {
 		return
@@ -271,8 +311,8 @@ func opensslStack(line string) string {
 		return "curl"
 	case strings.Contains(line, "deps/openssl") || strings.Contains(line, "EPROTO") ||
 		strings.Contains(line, "ERR_SSL_") || strings.Contains(line, "ERR_OSSL_") ||
-		strings.HasPrefix(line, "Error: "):
-		// "Error: " starts the message of a JavaScript Error.
+		strings.HasPrefix(line, "Error: error:"):
+		// Node prints an OpenSSL error as a JavaScript Error: "Error: error:05800074:...".
 		return "node"
 	case nginxLogLine.MatchString(line):
 		return "nginx"
@@ -323,6 +363,15 @@ func shorten(s string, n int) string {
 		cut--
 	}
 	return s[:cut] + "..."
+}
+
+// rejectedCodes adds client-cert-rejected when a server printed the line,
+// because then the chain that failed is the client's.
+func rejectedCodes(r role, codes ...Code) []Code {
+	if r == roleServer {
+		return append(codes, CodeClientCertRejected)
+	}
+	return codes
 }
 
 // certRejectedSide words a certificate rejection by who printed the line.
@@ -394,15 +443,15 @@ var alerts = map[int]alertInfo{
 		name: "bad_certificate",
 		sentByServer: alertOutcome{
 			side: sideServerRejectedClient,
-			meaning: "The server did not accept the client certificate. Go servers send bad_certificate for every " +
-				"verify error except an unknown CA or an expired certificate, such as a certificate without clientAuth " +
-				"usage; the server's log names the reason.",
+			meaning: "The server did not accept the client certificate. Go 1.26 servers send bad_certificate for " +
+				"every verify error except an unknown CA or an expired certificate, such as a certificate without " +
+				"clientAuth usage. The server's log names the reason.",
 			codes: []Code{CodeClientCertRejected},
 		},
 		sentByClient: alertOutcome{
 			side: sideClientRejectedServer,
-			meaning: "The client did not accept the server's certificate. Go clients send bad_certificate for every " +
-				"verify error (unknown CA, wrong host name, expiry); the client's log names the reason.",
+			meaning: "The client did not accept the server's certificate. Go 1.26 clients send bad_certificate for " +
+				"every verify error (unknown CA, wrong host name, expiry), and the client's log names the reason.",
 			codes: []Code{CodeUnknownAuthority, CodeHostnameMismatch, CodeExpired},
 		},
 	},
@@ -410,7 +459,7 @@ var alerts = map[int]alertInfo{
 		name: "unsupported_certificate",
 		sentByServer: alertOutcome{
 			side: sideServerRejectedClient,
-			meaning: "The server rejected the client certificate for its type or usage. OpenSSL servers send " +
+			meaning: "The server rejected the client certificate for its type or usage. OpenSSL 3.0 servers send " +
 				"unsupported_certificate when the certificate's extended key usage lacks clientAuth.",
 			codes: []Code{CodeWrongUsageClient, CodeClientCertRejected},
 		},
@@ -443,8 +492,8 @@ var alerts = map[int]alertInfo{
 		},
 		sentByClient: alertOutcome{
 			side: sideClientRejectedServer,
-			meaning: "The client did not accept the server's certificate and gave no specific reason; Java and " +
-				"browsers send certificate_unknown when they do not trust the chain.",
+			meaning: "The client did not accept the server's certificate and gave no specific reason. Java " +
+				"clients send certificate_unknown when they do not trust the chain.",
 			codes: []Code{CodeUnknownAuthority},
 		},
 	},
@@ -496,8 +545,8 @@ var alerts = map[int]alertInfo{
 		sentByServer: alertOutcome{
 			side: sideServerWantsCert,
 			meaning: "The TLS 1.3 server requires a client certificate and got none. The client sees the alert on " +
-				"its first read, after its handshake looked complete. A Go client also sends no certificate when " +
-				"its certificate's issuer is not among the CAs the server names.",
+				"its first read, after its handshake looked complete. A Go 1.26 client also sends no certificate " +
+				"when its certificate's issuer is not among the CAs the server names.",
 			codes: []Code{CodeClientCertRequired},
 		},
 		sentByClient: alertOutcome{
@@ -735,7 +784,7 @@ func verifyRole(r role) role {
 func dialogflowRules() []rule {
 	return []rule{
 		{
-			// Reported from the Dialogflow console; see docs/findings.md for the source.
+			// The Dialogflow console prints this state; docs/findings.md names the source.
 			stack:   "dialogflow",
 			pattern: regexp.MustCompile(`State: URL_UNREACHABLE, Reason: UNREACHABLE_SSL_VALIDATION_FAILED`),
 			explain: fixed(sideDialogflowRejected,
@@ -758,7 +807,8 @@ func dialogflowRules() []rule {
 			stack:   "dialogflow",
 			pattern: regexp.MustCompile(`Failed to parse webhook JSON response(?::\s*(.*))?`),
 			explain: func(m []string, _ *lineContext) (explained, bool) {
-				detail := "Dialogflow's parser: " + strings.TrimSpace(m[1])
+				// The message often sits in a JSON string, with its closing quote.
+				detail := "Dialogflow's parser: " + strings.TrimRight(strings.TrimSpace(m[1]), `\".`)
 				if m[1] == "" {
 					detail = m[0]
 				}
@@ -775,9 +825,9 @@ func dialogflowRules() []rule {
 			pattern: regexp.MustCompile(`State: (URL_\w+), Reason: (\w+), HTTP status code: (\d{3})`),
 			explain: func(m []string, _ *lineContext) (explained, bool) {
 				meaning := fmt.Sprintf("The webhook answered with HTTP %s, so Dialogflow did not use its body.", m[3])
-				if m[3] == "400" || m[3] == "403" {
-					meaning += " With mutual TLS, a 400 or 403 often means the server's TLS layer (nginx, a load " +
-						"balancer) rejected Dialogflow's client certificate after the handshake."
+				if m[3] == "400" {
+					meaning += " nginx 1.22 answers 400 after the handshake when ssl_verify_client rejects the " +
+						"client certificate, so check the server's TLS error log too."
 				}
 				return explained{
 					side:     sideWebhookAnswer,
@@ -799,6 +849,11 @@ func dialogflowRules() []rule {
 		},
 		{
 			stack:   "dialogflow",
+			pattern: regexp.MustCompile(`HTTP error\. State: URL_UNREACHABLE`),
+			explain: fixed(sideWebhookAnswer, "The webhook answered with an HTTP error status.", "", CodeHTTPStatus),
+		},
+		{
+			stack:   "dialogflow",
 			pattern: regexp.MustCompile(`State: URL_UNREACHABLE(?:, Reason: (\w+))?`),
 			explain: fixed(sideWebhookUnreachable,
 				"Dialogflow could not get an answer from the webhook's URL; the reason field narrows it down.",
@@ -814,7 +869,7 @@ func nginxRules() []rule {
 			pattern: regexp.MustCompile(`400 No required SSL certificate was sent|client sent no required SSL certificate`),
 			explain: fixed(sideServerWantsCert,
 				"nginx (ssl_verify_client on) completed the handshake without a client certificate and answered "+
-					"HTTP 400; nginx does not end the handshake for a missing or bad client certificate.",
+					"HTTP 400. nginx 1.22 does not end the handshake for a missing or bad client certificate.",
 				"", CodeClientCertRequired),
 		},
 		{
@@ -937,18 +992,20 @@ func nodeRules() []rule {
 		},
 		{
 			stack:   "node",
-			pattern: regexp.MustCompile(`Hostname/IP does not match certificate's altnames: (.*)|ERR_TLS_CERT_ALTNAME_INVALID`),
+			pattern: regexp.MustCompile(`Hostname/IP does not match certificate's altnames: (.*)`),
 			explain: func(m []string, _ *lineContext) (explained, bool) {
-				detail := m[0]
-				if m[1] != "" {
-					detail = m[1]
-				}
 				return explained{
 					side:     sideClientRejectedServer,
 					meaning:  "The server's certificate does not name the host the Node client dialled.",
-					findings: findings(detail, "", CodeHostnameMismatch),
+					findings: findings(strings.TrimSpace(m[1]), "", CodeHostnameMismatch),
 				}, true
 			},
+		},
+		{
+			stack:   "node",
+			pattern: regexp.MustCompile(`ERR_TLS_CERT_ALTNAME_INVALID`),
+			explain: fixed(sideClientRejectedServer, "The server's certificate does not name the host the Node client dialled.",
+				"", CodeHostnameMismatch),
 		},
 		{
 			stack:   "node",
@@ -1008,7 +1065,7 @@ func nodeRules() []rule {
 				`read ECONNRESET|socket hang up`),
 			explain: fixed(sideReset,
 				"The server closed the TCP connection during or right after the handshake without sending an alert. "+
-					"A Node https server with requestCert and rejectUnauthorized closes the connection this way "+
+					"A Node 20 https server with requestCert and rejectUnauthorized closes the connection this way "+
 					"after it rejects a client certificate.",
 				"", CodeConnectionReset),
 		},
@@ -1037,7 +1094,7 @@ func nodeVerifyMessages() *regexp.Regexp {
 		}
 	}
 	sort.Slice(texts, func(i, j int) bool { return len(texts[i]) > len(texts[j]) })
-	return regexp.MustCompile(`(?:^|\b)Error: (` + strings.Join(texts, "|") + `)\s*$`)
+	return regexp.MustCompile(`\bError: (` + strings.Join(texts, "|") + `)\s*$`)
 }
 
 func curlRules() []rule {
@@ -1185,7 +1242,7 @@ func goRules() []rule {
 						"signature does not verify: the trust file holds an old or regenerated CA with the same name.", m[2]),
 					findings: findings(fmt.Sprintf("candidate CA %q: %s", m[2], m[1]),
 						"Replace the CA in the trust file with the one that signed the chain; compare fingerprints with mtlsdoctor inspect.",
-						CodeUnknownAuthority),
+						rejectedCodes(c.role, CodeUnknownAuthority)...),
 				}, true
 			},
 		},
@@ -1196,7 +1253,7 @@ func goRules() []rule {
 				return explained{
 					side:     certRejectedSide(verifyRole(c.role)),
 					meaning:  fmt.Sprintf("A certificate in the chain is signed with %s, which Go rejects.", m[1]),
-					findings: findings("signature algorithm "+m[1], "", CodeInsecureSignature),
+					findings: findings("signature algorithm "+m[1], "", rejectedCodes(c.role, CodeInsecureSignature)...),
 				}, true
 			},
 		},
@@ -1212,7 +1269,7 @@ func goRules() []rule {
 				return explained{
 					side:     certRejectedSide(verifyRole(c.role)),
 					meaning:  "The certificate's issuer is not a CA (basic constraints CA:FALSE or no keyCertSign usage), so it cannot sign certificates.",
-					findings: findings(detail, "", CodeNotACA),
+					findings: findings(detail, "", rejectedCodes(c.role, CodeNotACA)...),
 				}, true
 			},
 		},
@@ -1221,11 +1278,10 @@ func goRules() []rule {
 			pattern: regexp.MustCompile(`x509: certificate signed by unknown authority`),
 			explain: func(m []string, c *lineContext) (explained, bool) {
 				r := verifyRole(c.role)
-				codes := []Code{CodeUnknownAuthority, CodeIncompleteChain}
+				codes := rejectedCodes(r, CodeUnknownAuthority, CodeIncompleteChain)
 				meaning := "Go cannot chain the server's certificate to a root in its trust pool: the CA is not " +
 					"trusted, the server did not send its intermediate, or the certificate is self-signed."
 				if r == roleServer {
-					codes = append(codes, CodeClientCertRejected)
 					meaning = "The Go server cannot chain the client certificate to a CA in its ClientCAs pool: the " +
 						"CA is not trusted, or the client did not send its intermediate."
 				}
@@ -1253,10 +1309,7 @@ func goRules() []rule {
 					detail = m[0]
 					meaning = "A certificate in the chain is outside its validity period."
 				}
-				if r == roleServer {
-					codes = append(codes, CodeClientCertRejected)
-				}
-				return explained{side: certRejectedSide(r), meaning: meaning, findings: findings(detail, "", codes...)}, true
+				return explained{side: certRejectedSide(r), meaning: meaning, findings: findings(detail, "", rejectedCodes(r, codes...)...)}, true
 			},
 		},
 		{
@@ -1355,7 +1408,7 @@ func goRules() []rule {
 			stack:   "go",
 			pattern: regexp.MustCompile(`tls: client didn't provide a certificate`),
 			explain: fixed(sideServerWantsCert,
-				"The Go server (RequireAndVerifyClientCert or RequireAnyClientCert) got no client certificate. Go "+
+				"The Go server (RequireAndVerifyClientCert or RequireAnyClientCert) got no client certificate. Go 1.26 "+
 					"clients send none when their certificate's issuer is not among the CAs the server names.",
 				"", CodeClientCertRequired),
 		},

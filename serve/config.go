@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"strings"
 	"time"
 )
@@ -16,26 +17,100 @@ const (
 	DefaultKeyFile  = "server-key.pem"
 )
 
-// Limits of the HTTP server. The webhook answers at once, so they only
-// bound slow or idle clients.
+// Defaults of Limits. The webhook handler responds at once, so the
+// timeouts only bound slow or idle clients.
 const (
-	// HandshakeTimeout is the maximum time a TLS handshake may take.
-	HandshakeTimeout = 10 * time.Second
+	// DefaultHandshakeTimeout is the default maximum time of a TLS
+	// handshake, from accepting the connection to the client's Finished.
+	DefaultHandshakeTimeout = 10 * time.Second
+	// DefaultReadHeaderTimeout is the default maximum time to read the
+	// request line and headers after the handshake.
+	DefaultReadHeaderTimeout = 10 * time.Second
+	// DefaultReadTimeout is the default maximum time to read a whole
+	// request, body included.
+	DefaultReadTimeout = 30 * time.Second
+	// DefaultWriteTimeout is the default maximum time from the end of the
+	// request headers to the end of the response. It covers CX's maximum
+	// webhook timeout of 30 s.
+	DefaultWriteTimeout = 35 * time.Second
+	// DefaultIdleTimeout is the default maximum time a keep-alive
+	// connection waits for its next request.
+	DefaultIdleTimeout = 2 * time.Minute
+	// DefaultMaxBodyBytes is the default maximum request body. Dialogflow
+	// requests are a few KiB. Larger bodies get 413.
+	DefaultMaxBodyBytes = 1 << 20
+
 	// ShutdownTimeout is the maximum time a graceful shutdown waits for
 	// open requests before it closes the remaining connections.
 	ShutdownTimeout = 5 * time.Second
-	// MaxBodyBytes is the maximum request body. Dialogflow requests are a
-	// few KiB. Larger bodies get 413.
-	MaxBodyBytes = 1 << 20
 	// MaxHeaderBytes is the maximum size of the request line and headers.
+	// Larger headers get 431.
 	MaxHeaderBytes = 64 << 10
-
-	readHeaderTimeout = 10 * time.Second
-	readTimeout       = 30 * time.Second
-	// writeTimeout covers CX's maximum webhook timeout of 30 s.
-	writeTimeout = 35 * time.Second
-	idleTimeout  = 2 * time.Minute
 )
+
+// handshakesPerCPU sizes the default of Limits.MaxHandshakes. A handshake
+// holds its slot only while it computes (see handshakeConn), so a few
+// slots per CPU keep every core busy while the scheduler parks some
+// holders. More slots would not raise the throughput. Under a burst they
+// would share the CPU among so many handshakes that all of them could run
+// into the handshake timeout, whereas queued ClientHellos wait their turn
+// and the admitted handshakes finish at full speed.
+const handshakesPerCPU = 4
+
+// Limits bound what one client can make the server wait for or hold.
+// Zero fields take the defaults above.
+type Limits struct {
+	// HandshakeTimeout bounds each TLS handshake, from accepting the TCP
+	// connection to the client's Finished. It also ends connections that
+	// send nothing. Default DefaultHandshakeTimeout.
+	HandshakeTimeout time.Duration
+	// ReadHeaderTimeout bounds reading the request line and headers.
+	// Default DefaultReadHeaderTimeout.
+	ReadHeaderTimeout time.Duration
+	// ReadTimeout bounds reading a whole request, body included. Default
+	// DefaultReadTimeout.
+	ReadTimeout time.Duration
+	// WriteTimeout bounds the time from the end of the request headers to
+	// the end of the response. Default DefaultWriteTimeout.
+	WriteTimeout time.Duration
+	// IdleTimeout bounds the wait for the next request on a keep-alive
+	// connection. Default DefaultIdleTimeout.
+	IdleTimeout time.Duration
+	// MaxBodyBytes is the largest request body the server reads. Larger
+	// bodies get 413. Default DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+	// MaxHandshakes is the number of TLS handshakes that may compute (key
+	// exchange, signature, client chain verification) at the same time.
+	// A handshake that waits for the client holds no slot, so half-open
+	// connections and slow clients do not use any up. Default 4 per CPU
+	// (runtime.GOMAXPROCS).
+	MaxHandshakes int
+}
+
+func (l Limits) withDefaults() Limits {
+	defaults := []struct {
+		value *time.Duration
+		def   time.Duration
+	}{
+		{&l.HandshakeTimeout, DefaultHandshakeTimeout},
+		{&l.ReadHeaderTimeout, DefaultReadHeaderTimeout},
+		{&l.ReadTimeout, DefaultReadTimeout},
+		{&l.WriteTimeout, DefaultWriteTimeout},
+		{&l.IdleTimeout, DefaultIdleTimeout},
+	}
+	for _, d := range defaults {
+		if *d.value <= 0 {
+			*d.value = d.def
+		}
+	}
+	if l.MaxBodyBytes <= 0 {
+		l.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if l.MaxHandshakes <= 0 {
+		l.MaxHandshakes = handshakesPerCPU * runtime.GOMAXPROCS(0)
+	}
+	return l
+}
 
 // ClientAuth is the client certificate policy, the value of --client-auth.
 type ClientAuth string
@@ -45,10 +120,10 @@ const (
 	// ClientAuthRequire ends the handshake unless the client sends a
 	// certificate that verifies against the client CAs. It is the default.
 	ClientAuthRequire ClientAuth = "require"
-	// ClientAuthRequest asks for a certificate and verifies it when one is
+	// ClientAuthRequest requests a certificate and verifies it when one is
 	// sent, but also accepts clients without one.
 	ClientAuthRequest ClientAuth = "request"
-	// ClientAuthNone does not ask for a client certificate.
+	// ClientAuthNone does not request a client certificate.
 	ClientAuthNone ClientAuth = "none"
 )
 
@@ -101,9 +176,12 @@ type Config struct {
 	// prints it ("CN=Google LLC,O=Google LLC,L=Mountain View,ST=California,C=US").
 	// Requests without a matching verified certificate get 403.
 	ClientSubject string
-	// Logger receives one record per connection and per request. Default
+	// Logger receives one record per TLS handshake and per request, and
+	// records when the server starts, reloads and stops. Default
 	// slog.Default().
 	Logger *slog.Logger
+	// Limits bound slow, idle and hostile clients.
+	Limits Limits
 }
 
 // ConfigError reports an invalid Config value. Flag names the option as
@@ -147,6 +225,7 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
+	c.Limits = c.Limits.withDefaults()
 
 	auth, err := ParseClientAuth(string(c.ClientAuth))
 	if err != nil {

@@ -26,12 +26,13 @@ type failure struct {
 	Cert *x509.Certificate
 }
 
-// diagnoser explains handshake errors. It knows the client CAs, so it can
-// tell a foreign CA from a CA that was regenerated under the same name.
+// diagnoser explains handshake errors. It keeps the client CAs, so it can
+// distinguish a foreign CA from a CA regenerated under the same name.
 type diagnoser struct {
-	clientCAs  []*x509.Certificate
-	clientAuth ClientAuth
-	now        func() time.Time
+	clientCAs        []*x509.Certificate
+	clientAuth       ClientAuth
+	handshakeTimeout time.Duration
+	now              func() time.Time
 }
 
 // diagnose returns the reason a server-side handshake failed.
@@ -75,6 +76,13 @@ func (d *diagnoser) diagnose(err error) failure {
 		return diagnoseClientAlert(plainAlert.Alert.Error())
 	}
 
+	var busy *busyError
+	if errors.As(err, &busy) {
+		return failure{Code: report.CodeHandshakeTimeout, Reason: fmt.Sprintf(
+			"server busy: the handshake waited for one of the %d handshake slots until the %s timeout, because other handshakes kept all of them computing",
+			busy.slots, d.handshakeTimeout)}
+	}
+
 	msg := err.Error()
 	switch {
 	case strings.Contains(msg, "offered only unsupported versions"):
@@ -82,7 +90,7 @@ func (d *diagnoser) diagnose(err error) failure {
 	case strings.Contains(msg, "no cipher suite supported by both"):
 		return failure{Code: report.CodeNoSharedCipher, Reason: "no shared cipher suite: the client offered none of the suites the server supports"}
 	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
-		return failure{Code: report.CodeHandshakeTimeout, Reason: fmt.Sprintf("timeout: the handshake did not finish within %s", HandshakeTimeout)}
+		return failure{Code: report.CodeHandshakeTimeout, Reason: fmt.Sprintf("timeout: the handshake did not finish within %s", d.handshakeTimeout)}
 	case errors.Is(err, context.Canceled) || errors.Is(err, net.ErrClosed):
 		return failure{Reason: "the server is shutting down"}
 	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"strings"
 	"sync"
@@ -17,21 +18,33 @@ const (
 	// lingerClose reads after a failed handshake.
 	lingerTimeout  = time.Second
 	lingerMaxBytes = 64 << 10
-	// tailSize is how many of the last bytes read tailConn keeps. An
+	// tailSize is how many of the last bytes read handshakeConn keeps. An
 	// alert record is 7 bytes.
 	tailSize = 16
 )
 
+// listenerConfig configures a handshakeListener.
+type listenerConfig struct {
+	tls *tls.Config
+	// timeout bounds each handshake, from Accept to the client's Finished.
+	timeout time.Duration
+	// maxHandshakes is the number of handshakes that may compute at once.
+	maxHandshakes int
+	// onHandshake is called once per handshake, failed or not.
+	onHandshake func(conn *tls.Conn, err error)
+	log         *slog.Logger
+}
+
 // handshakeListener accepts TCP connections and completes each TLS
 // handshake in its own goroutine before Accept returns the connection.
 // This way every handshake, failed or not, is reported exactly once to
-// onHandshake with the remote address and the precise error. http.Server
-// then finds the handshake done and only reads the connection state.
+// onHandshake with the remote address and the precise error, and a slow
+// client never holds up the others. http.Server then finds the handshake
+// done and only reads the connection state.
 type handshakeListener struct {
-	tcp         net.Listener
-	config      *tls.Config
-	timeout     time.Duration
-	onHandshake func(conn *tls.Conn, err error)
+	tcp   net.Listener
+	cfg   listenerConfig
+	slots handshakeSlots
 
 	ready  chan *tls.Conn
 	failed chan error // a non-temporary Accept error of tcp
@@ -41,18 +54,16 @@ type handshakeListener struct {
 	wg     sync.WaitGroup
 }
 
-func newHandshakeListener(tcp net.Listener, config *tls.Config, timeout time.Duration,
-	onHandshake func(*tls.Conn, error)) *handshakeListener {
+func newHandshakeListener(tcp net.Listener, cfg listenerConfig) *handshakeListener {
 	ctx, cancel := context.WithCancel(context.Background())
 	l := &handshakeListener{
-		tcp:         tcp,
-		config:      config,
-		timeout:     timeout,
-		onHandshake: onHandshake,
-		ready:       make(chan *tls.Conn),
-		failed:      make(chan error, 1),
-		ctx:         ctx,
-		cancel:      cancel,
+		tcp:    tcp,
+		cfg:    cfg,
+		slots:  make(handshakeSlots, max(cfg.maxHandshakes, 1)),
+		ready:  make(chan *tls.Conn),
+		failed: make(chan error, 1),
+		ctx:    ctx,
+		cancel: cancel,
 	}
 	l.wg.Add(1)
 	go l.acceptLoop()
@@ -72,6 +83,8 @@ func (l *handshakeListener) acceptLoop() {
 			// as http.Server does.
 			if isTemporary(err) {
 				delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+				l.cfg.log.Warn("accept failed, retrying",
+					slog.String("error", err.Error()), slog.Duration("delay", delay))
 				select {
 				case <-time.After(delay):
 					continue
@@ -101,23 +114,28 @@ func isTemporary(err error) bool {
 
 func (l *handshakeListener) handshake(raw net.Conn) {
 	defer l.wg.Done()
-	recorder := &tailConn{Conn: raw, recording: true}
-	conn := tls.Server(recorder, l.config)
-	ctx, cancel := context.WithTimeout(l.ctx, l.timeout)
+	ctx, cancel := context.WithTimeout(l.ctx, l.cfg.timeout)
+	wrapped := &handshakeConn{Conn: raw, ctx: ctx, slots: l.slots, handshaking: true}
+	conn := tls.Server(wrapped, l.cfg.tls)
 	err := conn.HandshakeContext(ctx)
 	cancel()
-	recorder.recording = false
+	wrapped.finish()
 
 	if err != nil {
-		if desc, ok := plaintextAlert(recorder.tail); ok && strings.Contains(err.Error(), "bad record MAC") {
+		if wrapped.slotTimedOut {
+			err = &busyError{slots: cap(l.slots), Err: err}
+		}
+		if desc, ok := plaintextAlert(wrapped.tail); ok && strings.Contains(err.Error(), "bad record MAC") {
 			err = &plaintextAlertError{Alert: tls.AlertError(desc), Err: err}
 		}
-		l.onHandshake(conn, err)
+		wrapped.tail = nil
+		l.cfg.onHandshake(conn, err)
 		answerPlainHTTP(err)
 		l.lingerClose(raw)
 		return
 	}
-	l.onHandshake(conn, nil)
+	wrapped.tail = nil
+	l.cfg.onHandshake(conn, nil)
 	select {
 	case l.ready <- conn:
 	case <-l.ctx.Done():
@@ -143,24 +161,98 @@ func (l *handshakeListener) lingerClose(raw net.Conn) {
 	_, _ = io.Copy(io.Discard, io.LimitReader(tcp, lingerMaxBytes))
 }
 
-// tailConn keeps the last bytes read while recording is set, so that a
-// failed handshake can be explained by what the client sent last.
-type tailConn struct {
+// handshakeSlots is a counting semaphore that bounds the handshakes that
+// compute at the same time.
+type handshakeSlots chan struct{}
+
+// handshakeConn is the connection under a server handshake. While
+// handshaking is set it keeps the last bytes read, so that a failed
+// handshake can be explained by what the client sent last, and it holds a
+// handshake slot only while the handshake computes: it releases the slot
+// before each Read and Write, so a handshake that waits for a slow or
+// silent client holds none, and it takes a slot again when the client's
+// bytes arrive, before crypto/tls processes them. Only the handshake's
+// goroutine uses the fields until finish.
+type handshakeConn struct {
 	net.Conn
-	recording bool
-	tail      []byte
+	ctx          context.Context
+	slots        handshakeSlots
+	handshaking  bool
+	holdsSlot    bool
+	slotTimedOut bool // the handshake timed out while it waited for a slot
+	tail         []byte
 }
 
-// Read reads from the connection and records the tail of what it read.
-func (c *tailConn) Read(p []byte) (int, error) {
+// Read reads from the connection, and during the handshake records the
+// tail of what it read and waits for a slot before it returns the bytes.
+func (c *handshakeConn) Read(p []byte) (int, error) {
+	if !c.handshaking {
+		return c.Conn.Read(p)
+	}
+	c.releaseSlot()
 	n, err := c.Conn.Read(p)
-	if c.recording && n > 0 {
+	if n > 0 {
 		c.tail = append(c.tail, p[:n]...)
 		if len(c.tail) > tailSize {
 			c.tail = append([]byte(nil), c.tail[len(c.tail)-tailSize:]...)
 		}
 	}
-	return n, err
+	if err != nil {
+		return n, err
+	}
+	if err := c.acquireSlot(); err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// Write releases the handshake slot and writes to the connection.
+func (c *handshakeConn) Write(p []byte) (int, error) {
+	if c.handshaking {
+		c.releaseSlot()
+	}
+	return c.Conn.Write(p)
+}
+
+func (c *handshakeConn) acquireSlot() error {
+	select {
+	case c.slots <- struct{}{}:
+		c.holdsSlot = true
+		return nil
+	case <-c.ctx.Done():
+		c.slotTimedOut = true
+		return c.ctx.Err()
+	}
+}
+
+func (c *handshakeConn) releaseSlot() {
+	if c.holdsSlot {
+		<-c.slots
+		c.holdsSlot = false
+	}
+}
+
+// finish releases the slot and makes Read and Write plain pass-throughs
+// for the HTTP server.
+func (c *handshakeConn) finish() {
+	c.releaseSlot()
+	c.handshaking = false
+}
+
+// busyError is a handshake that timed out while it waited for one of the
+// server's handshake slots, because other handshakes kept all of them
+// busy.
+type busyError struct {
+	slots int
+	Err   error
+}
+
+func (e *busyError) Error() string {
+	return fmt.Sprintf("handshake waited for one of %d handshake slots until the timeout: %v", e.slots, e.Err)
+}
+
+func (e *busyError) Unwrap() error {
+	return e.Err
 }
 
 // plaintextAlert returns the description of the unencrypted TLS alert

@@ -1,7 +1,7 @@
 // Package serve is the verifying HTTPS test server behind
 // "mtlsdoctor serve". It requires (or requests) a client certificate,
 // logs every handshake with the client's identity or the precise reason
-// it failed, and answers Dialogflow ES and CX webhook requests with a
+// it failed, and responds to Dialogflow ES and CX webhook requests with a
 // valid WebhookResponse.
 package serve
 
@@ -16,22 +16,26 @@ import (
 	"net/http"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
-	"github.com/mtlsdoctor/mtlsdoctor/chain"
 	"github.com/mtlsdoctor/mtlsdoctor/report"
 )
 
 // Server is a configured, not yet listening test server. Create it with
 // New.
 type Server struct {
-	cfg       Config
-	log       *slog.Logger
-	tlsConfig *tls.Config
-	clientCAs []*x509.Certificate
-	subject   *subjectPattern // nil when --client-subject is not set
-	diagnoser *diagnoser
-	findings  []report.Finding
+	cfg     Config
+	log     *slog.Logger
+	subject *subjectPattern // nil when --client-subject is not set
+
+	// state holds the certificates; Reload swaps it. handshakeConfig
+	// hands each handshake the state current when its ClientHello
+	// arrives.
+	state           atomic.Pointer[certState]
+	reloadMu        sync.Mutex // serializes Reload
+	handshakeConfig *tls.Config
+	failureLog      *logLimiter
 
 	mu    sync.Mutex
 	bound net.Addr // set by Listen
@@ -46,50 +50,27 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-
-	serverCert, err := chain.LoadKeyPair(cfg.CertFile, cfg.KeyFile, "server")
+	state, err := loadCertState(cfg, time.Now())
 	if err != nil {
 		return nil, err
 	}
 
-	var clientCAs []*x509.Certificate
-	for _, path := range cfg.ClientCAFiles {
-		certs, err := chain.ReadCertificatesFile(path, "client CA")
-		if err != nil {
-			return nil, err
-		}
-		clientCAs = append(clientCAs, certs...)
-	}
-
 	s := &Server{
-		cfg:       cfg,
-		log:       cfg.Logger,
-		clientCAs: clientCAs,
-		diagnoser: &diagnoser{clientCAs: clientCAs, clientAuth: cfg.ClientAuth, now: time.Now},
+		cfg:        cfg,
+		log:        cfg.Logger,
+		failureLog: &logLimiter{perSecond: failureLogsPerSecond},
 	}
 	if cfg.ClientSubject != "" {
 		if s.subject, err = compileSubjectPattern(cfg.ClientSubject); err != nil {
 			return nil, err
 		}
 	}
-
-	s.tlsConfig = &tls.Config{
-		MinVersion:   tls.VersionTLS12,
-		Certificates: []tls.Certificate{serverCert},
-		ClientAuth:   cfg.ClientAuth.tlsClientAuth(),
-		NextProtos:   []string{"h2", "http/1.1"},
+	s.state.Store(state)
+	s.handshakeConfig = &tls.Config{
+		GetConfigForClient: func(*tls.ClientHelloInfo) (*tls.Config, error) {
+			return s.state.Load().tlsConfig, nil
+		},
 	}
-	if cfg.ClientAuth != ClientAuthNone {
-		// crypto/tls also sends the subjects of this pool as the acceptable
-		// CA names in its CertificateRequest, which openssl s_client prints.
-		pool := x509.NewCertPool()
-		for _, ca := range clientCAs {
-			pool.AddCert(ca)
-		}
-		s.tlsConfig.ClientCAs = pool
-	}
-
-	s.findings = startupFindings(cfg, serverCert.Leaf, clientCAs, time.Now())
 	return s, nil
 }
 
@@ -97,8 +78,9 @@ func New(cfg Config) (*Server, error) {
 // that lets unauthenticated or unpinned clients in, client CAs that are
 // expired or not CAs, and a server certificate that is expired or not
 // allowed for server authentication. The server runs regardless.
+// After a successful Reload it returns the findings of the new files.
 func (s *Server) Findings() []report.Finding {
-	return slices.Clone(s.findings)
+	return slices.Clone(s.state.Load().findings)
 }
 
 // Listen binds the configured address. Addr then returns the bound
@@ -140,23 +122,42 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 // for open requests and closes what remains. It returns nil after a
 // shutdown and an error when ln fails. Serve closes ln.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	tlsListener := newHandshakeListener(ln, s.tlsConfig, HandshakeTimeout, s.logHandshake)
+	limits := s.cfg.Limits
+	tlsListener := newHandshakeListener(ln, listenerConfig{
+		tls:           s.handshakeConfig,
+		timeout:       limits.HandshakeTimeout,
+		maxHandshakes: limits.MaxHandshakes,
+		onHandshake:   s.logHandshake,
+		log:           s.log,
+	})
 	httpServer := &http.Server{
 		Handler:           http.HandlerFunc(s.handle),
-		ReadHeaderTimeout: readHeaderTimeout,
-		ReadTimeout:       readTimeout,
-		WriteTimeout:      writeTimeout,
-		IdleTimeout:       idleTimeout,
+		ReadHeaderTimeout: limits.ReadHeaderTimeout,
+		ReadTimeout:       limits.ReadTimeout,
+		WriteTimeout:      limits.WriteTimeout,
+		IdleTimeout:       limits.IdleTimeout,
 		MaxHeaderBytes:    MaxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
+	reportCtx, stopReports := context.WithCancel(context.Background())
+	reported := make(chan struct{})
+	go func() {
+		defer close(reported)
+		reportSuppressed(reportCtx, s.log, s.failureLog, time.Second)
+	}()
+	defer func() {
+		stopReports()
+		<-reported
+	}()
 
 	s.log.Info("serving HTTPS",
 		slog.String("addr", ln.Addr().String()),
 		slog.String("client_auth", string(s.cfg.ClientAuth)),
 		slog.Any("client_ca", s.cfg.ClientCAFiles),
 		slog.Any("projects", s.cfg.Projects),
-		slog.String("client_subject", s.cfg.ClientSubject))
+		slog.String("client_subject", s.cfg.ClientSubject),
+		slog.Int("max_handshakes", limits.MaxHandshakes),
+		slog.Duration("handshake_timeout", limits.HandshakeTimeout))
 
 	served := make(chan error, 1)
 	go func() { served <- httpServer.Serve(tlsListener) }()
@@ -190,7 +191,12 @@ func (s *Server) logHandshake(conn *tls.Conn, err error) {
 	ctx := context.Background()
 
 	if err != nil {
-		f := s.diagnoser.diagnose(err)
+		if !s.failureLog.allow(time.Now()) {
+			return
+		}
+		// A Reload between the handshake and this line would explain the
+		// failure with the new client CAs; the window is tiny.
+		f := s.state.Load().diagnoser.diagnose(err)
 		attrs := []slog.Attr{remote, slog.String("reason", f.Reason)}
 		if f.Code != "" {
 			attrs = append(attrs, slog.String("code", string(f.Code)))

@@ -20,8 +20,8 @@ func TestGracefulShutdownFinishesOpenRequest(t *testing.T) {
 	ts := startServer(t, nil)
 
 	// The request body arrives only after the shutdown began. The server
-	// sends "100 Continue" when the handler starts reading the body, which
-	// tells the client that the request is in progress.
+	// sends "100 Continue" when the handler starts reading the body, so the
+	// client sees that the request is in progress.
 	bodyReader, bodyWriter := io.Pipe()
 	inHandler := make(chan struct{})
 	trace := &httptrace.ClientTrace{Got100Continue: func() { close(inHandler) }}

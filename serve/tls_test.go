@@ -91,7 +91,29 @@ func TestCurlRequireWithoutCertFailsInHandshake(t *testing.T) {
 		t.Errorf("curl stderr does not name the alert:\n%s", res.stderr)
 	}
 	if strings.Contains(res.stdout, "mtlsdoctor serve") {
-		t.Errorf("curl got an HTTP answer without a client certificate: %q", res.stdout)
+		t.Errorf("curl got an HTTP response without a client certificate: %q", res.stdout)
+	}
+
+	// The failure is logged once, by the handshake listener, and not again
+	// by http.Server's error log.
+	ts.logs.waitRecord(t, "TLS handshake failed", map[string]string{"code": string(report.CodeClientCertRequired)})
+	if err := ts.stop(); err != nil {
+		t.Fatal(err)
+	}
+	var failures, others int
+	for _, rec := range ts.logs.records(t) {
+		switch msg, _ := rec["msg"].(string); {
+		case msg == "TLS handshake failed":
+			failures++
+		case strings.Contains(msg, "TLS handshake error"):
+			others++
+		}
+	}
+	if failures != 1 {
+		t.Errorf("%d \"TLS handshake failed\" records, want 1", failures)
+	}
+	if others != 0 {
+		t.Errorf("%d records from http.Server about the handshake, want 0", others)
 	}
 }
 

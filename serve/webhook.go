@@ -41,7 +41,7 @@ type cxResponse struct {
 	} `json:"fulfillmentResponse"`
 }
 
-// errorResponse is the JSON body of every 4xx answer.
+// errorResponse is the JSON body of every 4xx response.
 type errorResponse struct {
 	Error  string `json:"error"`
 	Status int    `json:"status"`
@@ -95,7 +95,7 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, rec *requestRecor
 		w.WriteHeader(rec.status)
 		_, _ = io.WriteString(w, "mtlsdoctor serve: "+s.identityText(client)+"\n")
 	case http.MethodPost:
-		s.answerWebhook(w, r, rec, client)
+		s.respondWebhook(w, r, rec, client)
 	default:
 		w.Header().Set("Allow", "GET, HEAD, POST")
 		s.reject(w, rec, http.StatusMethodNotAllowed, fmt.Sprintf("method %s is not allowed: use POST for webhook requests or GET", r.Method))
@@ -113,10 +113,10 @@ func (s *Server) identityText(client *x509.Certificate) string {
 	return "TLS ok, no client certificate"
 }
 
-// answerWebhook answers a Dialogflow WebhookRequest with a WebhookResponse
-// of the same edition, after the --project check.
-func (s *Server) answerWebhook(w http.ResponseWriter, r *http.Request, rec *requestRecord, client *x509.Certificate) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+// respondWebhook responds to a Dialogflow WebhookRequest with a
+// WebhookResponse of the same edition, after the --project check.
+func (s *Server) respondWebhook(w http.ResponseWriter, r *http.Request, rec *requestRecord, client *x509.Certificate) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.Limits.MaxBodyBytes))
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
@@ -180,7 +180,7 @@ func (s *Server) checkProject(name string, session Session, parseErr error) stri
 	return fmt.Sprintf("project %q of session %q is not among the allowed projects (--project %s)", session.Project, name, allowed)
 }
 
-// detectEdition tells ES from CX requests by their top-level fields.
+// detectEdition distinguishes ES from CX requests by their top-level fields.
 func detectEdition(fields map[string]json.RawMessage) (Edition, error) {
 	es, cx := presentFields(fields, esFields), presentFields(fields, cxFields)
 	switch {
@@ -239,7 +239,7 @@ func webhookResponse(edition Edition, text string) any {
 	}
 }
 
-// reject answers with a JSON error and records the reason for the log.
+// reject writes a JSON error response and records the reason for the log.
 func (s *Server) reject(w http.ResponseWriter, rec *requestRecord, status int, reason string) {
 	rec.status = status
 	rec.attrs = append(rec.attrs, slog.String("reason", reason))

@@ -153,7 +153,7 @@ func TestWebhookBadRequests(t *testing.T) {
 		},
 		{
 			name: "body too large", method: http.MethodPost,
-			body:       `{"session": "` + strings.Repeat("x", MaxBodyBytes) + `"}`,
+			body:       `{"session": "` + strings.Repeat("x", DefaultMaxBodyBytes) + `"}`,
 			wantStatus: http.StatusRequestEntityTooLarge, wantError: "larger than 1048576 bytes",
 		},
 		{name: "PUT", method: http.MethodPut, body: esRequest, wantStatus: http.StatusMethodNotAllowed, wantError: "method PUT is not allowed"},

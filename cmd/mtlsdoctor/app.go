@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/mattn/go-isatty"
@@ -67,7 +68,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 func RunContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	e := &env{stdout: stdout, stderr: stderr, color: colorWanted(stdout)}
 	app := newApp(e)
-	err := app.RunContext(ctx, args)
+	err := app.RunContext(ctx, interspersed(app, args))
 	return e.exitCode(err)
 }
 
@@ -173,4 +174,50 @@ func checkFormat(c *cli.Context) error {
 		return &usageError{err: err, fix: "pass --output text, --output json or --output junit"}
 	}
 	return nil
+}
+
+// interspersed moves a command's positional arguments after its flags, so
+// "probe URL --cert FILE" works as the help shows it. urfave/cli v2 stops
+// reading flags at the first positional argument.
+func interspersed(app *cli.App, args []string) []string {
+	if len(args) < 2 {
+		return args
+	}
+	cmd := app.Command(args[1])
+	if cmd == nil {
+		return args
+	}
+	takesValue := map[string]bool{}
+	for _, f := range cmd.Flags {
+		_, isBool := f.(*cli.BoolFlag)
+		for _, name := range f.Names() {
+			takesValue[name] = !isBool
+		}
+	}
+	flags := []string{}
+	var positional []string
+	rest := args[2:]
+	for i := 0; i < len(rest); i++ {
+		arg := rest[i]
+		switch {
+		case arg == "--":
+			positional = append(positional, rest[i+1:]...)
+			i = len(rest)
+		case len(arg) > 1 && arg[0] == '-':
+			flags = append(flags, arg)
+			name := strings.TrimLeft(arg, "-")
+			if !strings.Contains(name, "=") && takesValue[name] && i+1 < len(rest) {
+				i++
+				flags = append(flags, rest[i])
+			}
+		default:
+			positional = append(positional, arg)
+		}
+	}
+	out := append([]string{args[0], args[1]}, flags...)
+	if len(positional) > 0 {
+		out = append(out, "--")
+		out = append(out, positional...)
+	}
+	return out
 }

@@ -3,7 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
-	"log/slog"
+	"syscall"
 
 	"github.com/urfave/cli/v2"
 
@@ -22,7 +22,10 @@ certificate that must chain to one of the --client-ca files. Each connection
 is logged on stderr with the client certificate's subject, issuer and SHA-256,
 or the reason it was rejected. POST answers with an ES or CX WebhookResponse,
 chosen by the request's shape; GET answers with a short text. Stop it with
-Ctrl-C (SIGINT) or SIGTERM.`,
+Ctrl-C (SIGINT) or SIGTERM. SIGHUP reads --cert, --key and the --client-ca
+files again: new handshakes use them and open connections carry on; when a
+new file is invalid the server logs why and keeps the previous ones.
+--log-format json writes one JSON object per log record.`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "addr", Value: serve.DefaultAddr, Usage: "address to listen on"},
 			&cli.StringFlag{Name: "cert", Value: serve.DefaultCertFile, Usage: "server certificate chain, PEM"},
@@ -31,6 +34,7 @@ Ctrl-C (SIGINT) or SIGTERM.`,
 			&cli.StringFlag{Name: "client-auth", Value: string(serve.ClientAuthRequire), Usage: "client certificate policy: require, request or none"},
 			&cli.StringSliceFlag{Name: "project", Usage: "accept only sessions of this Google Cloud project, repeatable (default: any)"},
 			&cli.StringFlag{Name: "client-subject", Usage: "regular expression the client certificate's CN or whole subject must match (default: any)"},
+			&cli.StringFlag{Name: "log-format", Value: string(serve.LogFormatText), Usage: "server log format on stderr: text (key=value) or json"},
 			outputFlag,
 		},
 		Action: func(c *cli.Context) error {
@@ -44,7 +48,10 @@ Ctrl-C (SIGINT) or SIGTERM.`,
 			if err != nil {
 				return configError(err)
 			}
-			logger := slog.New(slog.NewTextHandler(e.stderr, nil))
+			logFormat, err := serve.ParseLogFormat(c.String("log-format"))
+			if err != nil {
+				return configError(err)
+			}
 			srv, err := serve.New(serve.Config{
 				Addr:          c.String("addr"),
 				CertFile:      c.String("cert"),
@@ -53,15 +60,13 @@ Ctrl-C (SIGINT) or SIGTERM.`,
 				ClientAuth:    policy,
 				Projects:      c.StringSlice("project"),
 				ClientSubject: c.String("client-subject"),
-				Logger:        logger,
+				Logger:        serve.NewLogger(e.stderr, logFormat),
 			})
 			if err != nil {
 				return configError(err)
 			}
-			for _, f := range srv.Findings() {
-				logger.Warn(f.Summary, slog.String("code", string(f.Code)), slog.String("severity", string(f.Severity)),
-					slog.String("detail", f.Detail), slog.String("fix", f.Fix))
-			}
+			srv.LogFindings()
+			srv.ReloadOnSignal(c.Context, syscall.SIGHUP)
 			if err := srv.ListenAndServe(c.Context); err != nil {
 				return usagef("choose another --addr or stop the program that uses it", "%v", err)
 			}

@@ -1,0 +1,83 @@
+package chain
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/mtlsdoctor/mtlsdoctor/report"
+)
+
+// PasswordEnv is the environment variable that holds the password of
+// PKCS#12 files and encrypted keys, for commands that have no password
+// option and for scripts that should not put it on the command line.
+const PasswordEnv = "MTLSDOCTOR_PASSWORD"
+
+// Password opens PKCS#12 files and encrypted keys. It formats as the
+// place it came from, never as the secret, so it is safe in messages.
+type Password struct {
+	secret string
+	source string
+	set    bool
+}
+
+// NewPassword returns a password whose messages name source, such as
+// "--password".
+func NewPassword(secret, source string) Password {
+	return Password{secret: secret, source: source, set: true}
+}
+
+// IsSet reports whether a password was given, even an empty one.
+func (p Password) IsSet() bool { return p.set }
+
+// String names where the password came from, never the secret.
+func (p Password) String() string {
+	if !p.set {
+		return "no password"
+	}
+	return "password from " + p.source
+}
+
+// GoString hides the secret from %#v too.
+func (p Password) GoString() string { return p.String() }
+
+func (p Password) bytes() []byte { return []byte(p.secret) }
+
+// PasswordFromEnv returns the password in PasswordEnv, or an unset
+// password when the variable is not set.
+func PasswordFromEnv() Password {
+	secret, ok := os.LookupEnv(PasswordEnv)
+	if !ok {
+		return Password{}
+	}
+	return NewPassword(secret, "the "+PasswordEnv+" environment variable")
+}
+
+// ReadPasswordFile reads a password from the first line of path, as
+// OpenSSL's -passin file: does, without the line end.
+func ReadPasswordFile(path string) (Password, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Password{}, &FileError{Path: path, What: "password file", Code: report.CodeUnreadableFile,
+			Reason: "cannot read the file", Fix: "check the path and the file's permissions", Err: unwrapPathError(err)}
+	}
+	line, _, _ := bytes.Cut(data, []byte("\n"))
+	line = bytes.TrimSuffix(line, []byte("\r"))
+	return NewPassword(string(line), fmt.Sprintf("--password-file %q", path)), nil
+}
+
+// ResolvePassword picks the password from the --password value when
+// valueSet, else from the --password-file path when it is not empty, else
+// from PasswordEnv. Giving both options is an error.
+func ResolvePassword(value string, valueSet bool, file string) (Password, error) {
+	switch {
+	case valueSet && file != "":
+		return Password{}, errors.New("--password and --password-file are both given: pass only one")
+	case valueSet:
+		return NewPassword(value, "--password"), nil
+	case file != "":
+		return ReadPasswordFile(file)
+	}
+	return PasswordFromEnv(), nil
+}

@@ -1,0 +1,51 @@
+package probe
+
+import (
+	"crypto/tls"
+	"fmt"
+	"slices"
+)
+
+// legacyCipherSuites are the CBC suites that TLS 1.0 and 1.1 servers
+// negotiate, because the AEAD suites of cipherSuites exist only from
+// TLS 1.2 on. The probe offers them only when MinVersion allows TLS 1.0
+// or 1.1, so that Audit can tell a server that refuses those versions
+// from one that merely lacks a common suite.
+var legacyCipherSuites = []uint16{
+	tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA,
+	tls.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,
+	tls.TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA,
+	tls.TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA,
+	tls.TLS_RSA_WITH_AES_128_CBC_SHA,
+	tls.TLS_RSA_WITH_AES_256_CBC_SHA,
+}
+
+// validateVersions checks MinVersion and MaxVersion.
+func (opts Options) validateVersions() error {
+	for _, v := range []uint16{opts.MinVersion, opts.MaxVersion} {
+		if v != 0 && (v < tls.VersionTLS10 || v > tls.VersionTLS13) {
+			return fmt.Errorf("invalid TLS version 0x%04x: use TLS 1.0 to TLS 1.3", v)
+		}
+	}
+	if opts.MinVersion != 0 && opts.MaxVersion != 0 && opts.MinVersion > opts.MaxVersion {
+		return fmt.Errorf("invalid TLS version range: the minimum %s is above the maximum %s",
+			tls.VersionName(opts.MinVersion), tls.VersionName(opts.MaxVersion))
+	}
+	return nil
+}
+
+// pinVersions applies MinVersion and MaxVersion to cfg. crypto/tls
+// clients offer TLS 1.0 and 1.1 only when MinVersion asks for them
+// (Go 1.22 and later); the tls10server GODEBUG setting concerns servers
+// alone.
+func (p *prober) pinVersions(cfg *tls.Config) {
+	if p.opts.MinVersion != 0 {
+		cfg.MinVersion = p.opts.MinVersion
+	}
+	if p.opts.MaxVersion != 0 {
+		cfg.MaxVersion = p.opts.MaxVersion
+	}
+	if cfg.MinVersion < tls.VersionTLS12 {
+		cfg.CipherSuites = append(slices.Clone(cfg.CipherSuites), legacyCipherSuites...)
+	}
+}

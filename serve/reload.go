@@ -1,0 +1,136 @@
+package serve
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"log/slog"
+	"os"
+	"os/signal"
+	"time"
+
+	"github.com/mtlsdoctor/mtlsdoctor/chain"
+	"github.com/mtlsdoctor/mtlsdoctor/report"
+)
+
+// certState is the part of the configuration that comes from files and
+// that Reload replaces as a whole: the server certificate, the client CAs
+// and what the server derives from them.
+type certState struct {
+	tlsConfig  *tls.Config
+	diagnoser  *diagnoser
+	serverCert *x509.Certificate
+	clientCAs  []*x509.Certificate
+	findings   []report.Finding
+}
+
+// loadCertState reads the server certificate, its key and the client CAs
+// that cfg names. File problems return a *chain.FileError.
+func loadCertState(cfg Config, now time.Time) (*certState, error) {
+	serverCert, err := chain.LoadKeyPair(cfg.CertFile, cfg.KeyFile, "server")
+	if err != nil {
+		return nil, err
+	}
+
+	var clientCAs []*x509.Certificate
+	for _, path := range cfg.ClientCAFiles {
+		certs, err := chain.ReadCertificatesFile(path, "client CA")
+		if err != nil {
+			return nil, err
+		}
+		clientCAs = append(clientCAs, certs...)
+	}
+
+	tlsConfig := &tls.Config{
+		MinVersion:   tls.VersionTLS12,
+		Certificates: []tls.Certificate{serverCert},
+		ClientAuth:   cfg.ClientAuth.tlsClientAuth(),
+		NextProtos:   []string{"h2", "http/1.1"},
+	}
+	if cfg.ClientAuth != ClientAuthNone {
+		// crypto/tls also sends the subjects of this pool as the acceptable
+		// CA names in its CertificateRequest, which openssl s_client prints.
+		pool := x509.NewCertPool()
+		for _, ca := range clientCAs {
+			pool.AddCert(ca)
+		}
+		tlsConfig.ClientCAs = pool
+	}
+
+	return &certState{
+		tlsConfig:  tlsConfig,
+		diagnoser:  &diagnoser{clientCAs: clientCAs, clientAuth: cfg.ClientAuth, handshakeTimeout: cfg.Limits.HandshakeTimeout, now: time.Now},
+		serverCert: serverCert.Leaf,
+		clientCAs:  clientCAs,
+		findings:   startupFindings(cfg, serverCert.Leaf, clientCAs, now),
+	}, nil
+}
+
+// Reload reads the --cert, --key and --client-ca files again. Handshakes
+// that start afterwards use the new certificates, and open connections
+// carry on. When a file is missing or invalid, or the key does not match
+// the certificate, Reload logs the error, keeps the previous certificates
+// and returns the error. The other options, such as the policy and the
+// projects, do not change. Reload is safe to call at any time, also
+// before Serve and from several goroutines.
+func (s *Server) Reload() error {
+	s.reloadMu.Lock()
+	defer s.reloadMu.Unlock()
+
+	next, err := loadCertState(s.cfg, time.Now())
+	if err != nil {
+		s.log.Error("reload failed, keeping the previous certificates",
+			slog.String("error", err.Error()),
+			slog.String("current_sha256", report.Fingerprint(s.state.Load().serverCert.Raw)))
+		return err
+	}
+	previous := s.state.Swap(next)
+
+	s.log.Info("reloaded certificates",
+		slog.String("cert", s.cfg.CertFile),
+		slog.String("subject", next.serverCert.Subject.String()),
+		slog.String("not_after", next.serverCert.NotAfter.UTC().Format(time.RFC3339)),
+		slog.String("sha256", report.Fingerprint(next.serverCert.Raw)),
+		slog.String("previous_sha256", report.Fingerprint(previous.serverCert.Raw)),
+		slog.Any("client_ca", s.cfg.ClientCAFiles),
+		slog.Int("client_ca_certificates", len(next.clientCAs)))
+	s.logFindings(next.findings)
+	return nil
+}
+
+// LogFindings logs each finding of Findings as a warning, with its code,
+// severity, detail and fix.
+func (s *Server) LogFindings() {
+	s.logFindings(s.state.Load().findings)
+}
+
+func (s *Server) logFindings(findings []report.Finding) {
+	for _, f := range findings {
+		s.log.Warn(f.Summary,
+			slog.String("code", string(f.Code)),
+			slog.String("severity", string(f.Severity)),
+			slog.String("detail", f.Detail),
+			slog.String("fix", f.Fix))
+	}
+}
+
+// ReloadOnSignal calls Reload each time the process receives one of
+// sigs, until ctx is done. The command line passes SIGHUP. The signals
+// are registered before ReloadOnSignal returns, so a signal sent after
+// that never takes its default action, which for SIGHUP ends the process.
+func (s *Server) ReloadOnSignal(ctx context.Context, sigs ...os.Signal) {
+	received := make(chan os.Signal, 1)
+	signal.Notify(received, sigs...)
+	go func() {
+		defer signal.Stop(received)
+		for {
+			select {
+			case sig := <-received:
+				s.log.Info("reloading certificates", slog.String("signal", sig.String()))
+				_ = s.Reload() // Reload logs the outcome
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+}
