@@ -55,7 +55,7 @@ func InspectContents(target string, c Contents, now time.Time) *Inspected {
 	}
 	in.Findings = append(in.Findings, Lint(c.Certificates, now)...)
 	in.Findings = append(in.Findings, LintKeyIdentifiers(c.Certificates)...)
-	if note := ConversionNote(c.Encoding, target); note != "" {
+	if note := ConversionNote(c, target); note != "" {
 		in.Notes = append(in.Notes, note)
 	}
 	return &Inspected{Inspection: in, Certificates: c.Certificates}
@@ -128,24 +128,28 @@ func LintKeyIdentifiers(certs []*x509.Certificate) []report.Finding {
 	return findings
 }
 
-// ConversionNote says how to turn a file of encoding enc into the PEM
-// that nginx, Node, curl and openssl s_server need, or "" when it is PEM
-// already. mtlsdoctor reads every encoding itself.
-func ConversionNote(enc Encoding, path string) string {
-	var openssl string
-	switch enc {
+// ConversionNote says how to turn the file at path, which has contents
+// c, into the PEM that nginx, Node, curl and openssl s_server need, or ""
+// when it is PEM already. mtlsdoctor itself reads every encoding.
+func ConversionNote(c Contents, path string) string {
+	var command string
+	switch c.Encoding {
 	case EncodingDER:
-		openssl = "openssl x509 -inform DER -in " + path + " -out " + path + ".pem"
+		command = "openssl x509 -inform DER -in " + path + " -out " + path + ".pem"
+		if len(c.Certificates) == 0 {
+			command = "openssl pkey -inform DER -in " + path + " -out " + path + ".pem"
+		}
 	case EncodingPKCS7:
-		openssl = "openssl pkcs7 -inform DER -in " + path + " -print_certs -out " + path + ".pem"
+		command = "openssl pkcs7 -inform DER -in " + path + " -print_certs -out " + path + ".pem"
 	case EncodingPKCS12:
-		openssl = "openssl pkcs12 -in " + path + " -nodes -out " + path + ".pem"
+		command = "openssl pkcs12 -in " + path + " -nokeys -out " + path + "-crt.pem for the certificates, and " +
+			"openssl pkcs12 -in " + path + " -nocerts -nodes -out " + path + "-key.pem for the key"
 	case EncodingBase64, EncodingPKCS7Base64, EncodingPKCS12Base64:
-		openssl = "mtlsdoctor inspect " + path + " --pem > " + path + ".pem"
+		command = "mtlsdoctor inspect " + path + " --pem > " + path + ".pem"
 	default:
 		return ""
 	}
-	return fmt.Sprintf("the file is %s; nginx, Node, curl and openssl s_server need PEM: %s", enc, openssl)
+	return fmt.Sprintf("the file is %s; nginx, Node, curl and openssl s_server need PEM: %s", c.Encoding, command)
 }
 
 // EncodePEM encodes certs as consecutive CERTIFICATE blocks.

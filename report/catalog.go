@@ -6,7 +6,7 @@ import "sort"
 // command-line contract: scripts match on them, so they never change.
 type Code string
 
-// Trust codes: the peer's chain does not verify.
+// The finding codes, in the groups that init registers them under.
 const (
 	CodeUnknownAuthority   Code = "unknown-authority"
 	CodeIncompleteChain    Code = "incomplete-chain"
@@ -93,6 +93,7 @@ func init() {
 	register("trust", SeverityWarning, CodeSelfSignedLeaf,
 		"the leaf certificate is self-signed",
 		"Issue the leaf from a CA (mtlsdoctor gen makes one) and trust that CA, so the leaf can be replaced without redeploying trust.")
+
 	register("usage", SeverityError, CodeWrongUsageServer,
 		"the certificate is not allowed for TLS server authentication",
 		"Reissue it with extended key usage serverAuth (and key usage digitalSignature).")
@@ -105,6 +106,7 @@ func init() {
 	register("usage", SeverityError, CodeCAExpired,
 		"a CA certificate has expired",
 		"Replace the CA certificate with its current successor from the issuer's repository (mtlsdoctor bundle --profile).")
+
 	register("files", SeverityError, CodeKeyMismatch,
 		"the private key does not belong to the certificate",
 		"Use the key that was generated with the certificate's request; compare with mtlsdoctor inspect.")
@@ -117,6 +119,7 @@ func init() {
 	register("files", SeverityError, CodeUnreadableFile,
 		"the file cannot be read",
 		"Check the path and the file's permissions.")
+
 	register("handshake", SeverityWarning, CodeClientCertNotReq,
 		"the server did not ask for a client certificate",
 		"Enable client certificate verification on the server: nginx ssl_verify_client on, Node requestCert: true with rejectUnauthorized: true.")
@@ -156,6 +159,7 @@ func init() {
 	register("handshake", SeverityError, CodeDNSFailure,
 		"the host name does not resolve",
 		"Check the spelling of the host and the DNS records.")
+
 	register("enforcement", SeverityError, CodeUnauthAccepted,
 		"the webhook accepted a request without a client certificate",
 		"Reject connections without a client certificate: nginx ssl_verify_client on, Node rejectUnauthorized: true.")
@@ -165,6 +169,7 @@ func init() {
 	register("enforcement", SeverityWarning, CodeIdentityUnpinned,
 		"the server trusts a public CA without checking the client's identity",
 		"Check the client certificate's subject (--client-subject) and the project in the session name (--project).")
+
 	register("webhook", SeverityError, CodeHTTPStatus,
 		"the webhook answered with an error status",
 		"Answer the platform's POST with status 200 and a WebhookResponse.")
@@ -180,6 +185,7 @@ func init() {
 	register("webhook", SeverityError, CodeProjectMismatch,
 		"the webhook accepted a request for another project",
 		"Compare the project in the session name with your own and answer 403 otherwise (mtlsdoctor serve --project).")
+
 	register("platform", SeverityError, CodePlatformCAOutdated,
 		"the CA bundle does not hold the CA the platform uses today",
 		"Rebuild the bundle: mtlsdoctor bundle --profile dialogflow-es.")

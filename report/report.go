@@ -57,7 +57,7 @@ type TLSInfo struct {
 	PeerChain           []CertInfo `json:"peer_chain,omitempty"`
 }
 
-// HTTPInfo is the webhook's HTTP answer.
+// HTTPInfo is the webhook's HTTP response.
 type HTTPInfo struct {
 	Status      int               `json:"status"`
 	Headers     map[string]string `json:"headers,omitempty"`

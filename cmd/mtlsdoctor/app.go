@@ -30,8 +30,8 @@ const exitCodesHelp = `EXIT CODES:
    2  invalid usage or unreadable input (the message names the flag or file)
 `
 
-// usageError is invalid usage or unreadable input: exit code 2. The
-// message names the flag or file; fix says what to do.
+// usageError is invalid usage or unreadable input, which exits with code 2.
+// The message names the flag or file, and fix gives the next step.
 type usageError struct {
 	err error
 	fix string
@@ -194,6 +194,7 @@ func interspersed(app *cli.App, args []string) []string {
 			takesValue[name] = !isBool
 		}
 	}
+
 	flags := []string{}
 	var positional []string
 	rest := args[2:]
@@ -214,6 +215,7 @@ func interspersed(app *cli.App, args []string) []string {
 			positional = append(positional, arg)
 		}
 	}
+
 	out := append([]string{args[0], args[1]}, flags...)
 	if len(positional) > 0 {
 		out = append(out, "--")

@@ -27,6 +27,9 @@ type paths struct {
 	ClientCA string
 	Leaf     string
 	Chain    string // empty when Cert holds only the leaf
+	// TrustedCA is nginx's ssl_trusted_certificate file, written by
+	// StartNginx when its configuration has one.
+	TrustedCA string
 }
 
 // write writes f into a new temporary directory of t.

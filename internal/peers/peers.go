@@ -142,6 +142,14 @@ func writeFile(t testing.TB, dir, name string, data []byte) string {
 	return path
 }
 
+// TempFile writes data to a new temporary file called name and returns its
+// path, for peer options that take more files, such as openssl s_server
+// -cert2 or -verifyCAfile.
+func TempFile(t testing.TB, name string, data []byte) string {
+	t.Helper()
+	return writeFile(t, t.TempDir(), name, data)
+}
+
 // FreePort returns a TCP port on 127.0.0.1 that was free a moment ago.
 // Another process may take it before the caller binds it, so starters
 // that cannot listen on port 0 retry with a new port.

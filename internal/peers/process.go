@@ -37,6 +37,17 @@ func portReady(port int) readiness {
 	}
 }
 
+// failStart fails the test for a peer that did not start, with the end
+// of its log when there is one.
+func failStart(t testing.TB, what string, s *Server, err error) {
+	t.Helper()
+	log := ""
+	if s != nil {
+		log = lastLines(s.Log(), 20)
+	}
+	t.Fatalf("%s: %v\n%s", what, err, log)
+}
+
 // startProcess runs name with args and waits until ready reports an
 // address. The returned Server kills the process by its PID when stopped,
 // and the test's cleanup stops it and, when the test failed, logs its
