@@ -31,6 +31,9 @@ type BundleOptions struct {
 	// HTTPClient fetches the URLs. Nil means a client with
 	// DefaultFetchTimeout.
 	HTTPClient *http.Client
+	// AIA adds the issuer of every certificate whose issuer is missing,
+	// fetched through its caIssuers URL.
+	AIA bool
 }
 
 // BundleResult is a built CA bundle.
@@ -108,6 +111,10 @@ func buildBundle(ctx context.Context, opts BundleOptions, profile *Profile, pins
 		return nil, err
 	}
 	rep.AddCheck("sources", "", fmt.Sprintf("%d certificate(s) read", len(b.entries)), sourceFindings...)
+	if opts.AIA {
+		detail, aiaFindings := b.addAIAIssuers()
+		rep.AddCheck("AIA issuers", "", detail, aiaFindings...)
+	}
 
 	// Duplicates go first, so an unpinned certificate that came twice
 	// draws one pin finding.

@@ -65,25 +65,26 @@ func (e *BlockError) Error() string {
 func (e *BlockError) Unwrap() error { return e.Err }
 
 // certificateError explains a certificate that crypto/x509 rejects. Go is
-// stricter than OpenSSL, so the fix says how to see the certificate anyway.
+// stricter than OpenSSL, so the fix shows how to inspect the certificate
+// anyway.
 func certificateError(index int, blockType string, err error) *BlockError {
 	e := &BlockError{Index: index, Type: blockType, Code: report.CodeNotPEM}
 	msg := err.Error()
 	switch {
 	case strings.Contains(msg, "negative serial number"):
-		e.Err = errors.New("Go rejects the certificate because its serial number is negative, which RFC 5280 forbids")
+		e.Err = errors.New("crypto/x509 rejects the certificate because its serial number is negative, which RFC 5280 forbids")
 		e.Fix = "reissue the certificate with a positive serial number; openssl x509 -in FILE -noout -text still shows it, and Go programs accept it only with GODEBUG=x509negativeserial=1"
 	case strings.Contains(msg, "duplicate extension"):
-		e.Err = fmt.Errorf("Go rejects the certificate because it contains an extension twice, which RFC 5280 forbids (%v)", err)
+		e.Err = fmt.Errorf("crypto/x509 rejects the certificate because it contains an extension twice, which RFC 5280 forbids (%v)", err)
 		e.Fix = "reissue the certificate; openssl x509 -in FILE -noout -text still shows it"
 	case strings.Contains(msg, "invalid ECDSA parameters"):
-		e.Err = errors.New("Go rejects the certificate because its public key uses explicit EC parameters instead of a named curve")
-		e.Fix = "reissue the certificate from a key on a named curve: openssl ec -in KEY -param_enc named_curve -out KEY.named"
+		e.Err = errors.New("crypto/x509 rejects the certificate because its public key uses explicit EC parameters instead of a named curve")
+		e.Fix = "convert the key to a named curve (openssl ec -in KEY -param_enc named_curve -out KEY.named) and have the certificate reissued for it"
 	case strings.Contains(msg, "unsupported elliptic curve"):
-		e.Err = errors.New("Go rejects the certificate because its key is on an elliptic curve that TLS peers do not support")
+		e.Err = errors.New("crypto/x509 rejects the certificate because its key is on an elliptic curve that Go does not support; Go supports P-224, P-256, P-384 and P-521")
 		e.Fix = "reissue the certificate with a P-256 or P-384 key"
 	default:
-		e.Err = fmt.Errorf("Go rejects the certificate: %w", err)
+		e.Err = fmt.Errorf("crypto/x509 rejects the certificate: %w", err)
 		e.Fix = "copy the certificate again from its source, or reissue it; openssl x509 -in FILE -noout -text may still show it"
 	}
 	return e

@@ -9,8 +9,8 @@ import (
 	"github.com/mtlsdoctor/mtlsdoctor/report"
 )
 
-// Inspected is what inspect found in one file or server: the report to
-// print and the certificates themselves, for --pem.
+// Inspected is the result of inspect for one file or server: the report
+// to print and the certificates themselves, for --pem.
 type Inspected struct {
 	Inspection   *report.Inspection
 	Certificates []*x509.Certificate
@@ -101,7 +101,7 @@ func blockFinding(target string, p *BlockError) report.Finding {
 }
 
 // LintKeyIdentifiers flags certificates without the key identifiers that
-// RFC 5280 asks for: the authority key identifier in every certificate
+// RFC 5280 requires: the authority key identifier in every certificate
 // that is not self-signed (4.2.1.1), and the subject key identifier in
 // every CA (4.2.1.2). Verifiers use them to pick the right issuer among
 // CAs that share a name, as happens when a CA renews its key. A leaf
@@ -128,9 +128,9 @@ func LintKeyIdentifiers(certs []*x509.Certificate) []report.Finding {
 	return findings
 }
 
-// ConversionNote says how to turn the file at path, which has contents
-// c, into the PEM that nginx, Node, curl and openssl s_server need, or ""
-// when it is PEM already. mtlsdoctor itself reads every encoding.
+// ConversionNote returns a note with the command that converts the file at
+// path, which has contents c, into the PEM that nginx, Node, curl and
+// openssl s_server need, or "" when it is PEM already. mtlsdoctor itself reads every encoding.
 func ConversionNote(c Contents, path string) string {
 	var command string
 	switch c.Encoding {

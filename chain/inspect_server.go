@@ -54,7 +54,7 @@ func LooksLikeAddress(s string) bool {
 
 // InspectAddress inspects a URL or HOST:PORT. An http URL, or an https URL
 // whose path ends in a certificate file extension such as .crt or .p7c, is
-// downloaded and inspected as a file; anything else is a TLS server whose
+// downloaded and inspected as a file. Anything else is a TLS server whose
 // presented chain is inspected. A server that cannot be reached gives an
 // inspection with a finding; only an invalid target is an error.
 func InspectAddress(ctx context.Context, target string, opts InspectAddressOptions, now time.Time) (*Inspected, error) {
@@ -120,7 +120,9 @@ func inspectDownload(ctx context.Context, target string, opts InspectAddressOpti
 	if err != nil {
 		return nil, err
 	}
-	c := DecodeWith(data, opts.Read)
+	read := opts.Read
+	read.Untrusted = true
+	c := DecodeWith(data, read)
 	if len(c.Certificates) == 0 && len(c.Keys) == 0 {
 		return nil, c.CertificatesError(target, "download")
 	}
@@ -150,8 +152,8 @@ func dialTarget(target, serverName string) (string, string, error) {
 	return hostport, serverName, nil
 }
 
-// dialFinding names why the chain could not be fetched. mtlsdoctor probe
-// diagnoses handshakes in depth; inspect only says which stage failed.
+// dialFinding names the stage at which fetching the chain failed. Only
+// mtlsdoctor probe diagnoses handshakes in depth.
 func dialFinding(hostport string, timeout time.Duration, err error) report.Finding {
 	var dnsErr *net.DNSError
 	var recordErr tls.RecordHeaderError

@@ -17,12 +17,24 @@ import (
 // first, followed by the others in file order.
 func decodePKCS12(der []byte, pw Password) Contents {
 	c := Contents{Encoding: EncodingPKCS12}
+	if err := checkPKCS12Cost(der); err != nil {
+		c.Problems = append(c.Problems, &BlockError{Index: 1, Type: "PKCS#12", Err: err,
+			Fix: "export the file again; OpenSSL writes 2048 iterations: openssl pkcs12 -export -in CERT -inkey KEY -out FILE.new"})
+		return c
+	}
 	secret := ""
 	if pw.IsSet() {
 		secret = pw.secret
 	}
 
 	key, leaf, cas, err := pkcs12.DecodeChain(der, secret)
+	if err != nil && secret != "" {
+		// A password given for other files, as through the environment,
+		// must not lock out a file exported without one.
+		if k, l, c, emptyErr := pkcs12.DecodeChain(der, ""); emptyErr == nil {
+			key, leaf, cas, err = k, l, c, nil
+		}
+	}
 	if err == nil {
 		c.Certificates = append([]*x509.Certificate{leaf}, cas...)
 		c.KeyBlocks = 1
@@ -51,6 +63,14 @@ func decodePKCS12(der []byte, pw Password) Contents {
 	}
 	if bagContents, ok := decodePKCS12Bags(der, secret); ok {
 		return bagContents
+	}
+	if err.Error() == "pkcs12: private key missing" {
+		// NOTE: go-pkcs12 v0.7 reads certificate-only files only when they
+		// are Java trust stores or have exactly two safe contents.
+		c.Problems = append(c.Problems, &BlockError{Index: 1, Type: "PKCS#12",
+			Err: errors.New("the PKCS#12 file contains certificates without a private key, in a layout this tool cannot read"),
+			Fix: "convert it to PEM and pass that: openssl pkcs12 -in FILE -nokeys -out FILE.pem"})
+		return c
 	}
 	c.Problems = append(c.Problems, &BlockError{Index: 1, Type: "PKCS#12",
 		Err: fmt.Errorf("the PKCS#12 file cannot be decoded: %w", err),

@@ -30,7 +30,7 @@ func decodePKCS7(der []byte, index int, blockType string) ([]*x509.Certificate, 
 	if !ok {
 		reason := fmt.Errorf("the PKCS#7 data cannot be parsed: %w", err)
 		if errors.Is(err, pkcs7.ErrUnsupportedContentType) {
-			reason = errors.New("the PKCS#7 data is not SignedData, so it holds no certificates")
+			reason = errors.New("the PKCS#7 data is not SignedData, so it contains no certificates")
 		}
 		return nil, []*BlockError{{Index: index, Type: blockType, Err: reason,
 			Fix: "download or copy FILE again; openssl pkcs7 -in FILE -print_certs shows what it contains"}}

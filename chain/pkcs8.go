@@ -136,14 +136,19 @@ func hasExplicitECParameters(der []byte) bool {
 }
 
 // decryptPKCS8 decrypts an EncryptedPrivateKeyInfo (RFC 5958). The
-// youmark/pkcs8 module handles PBES2 with PBKDF2 or scrypt, which is what
-// OpenSSL 1.1 and 3 write by default; the older PBES1 schemes are not
-// supported.
+// youmark/pkcs8 module handles PBES2 with PBKDF2 or scrypt, which OpenSSL
+// 1.1 and 3 write by default. It does not handle the older PBES1 schemes.
 func decryptPKCS8(index int, blockType string, der []byte, pw Password) (*Key, *BlockError) {
 	e := &BlockError{Index: index, Type: blockType, Code: report.CodeEncryptedKey}
 	if !pw.IsSet() {
 		e.Err = errors.New("the key is encrypted (PKCS#8) and no password was given")
 		e.Fix = passwordFix + ", or decrypt the key: openssl pkey -in FILE -out FILE.plain"
+		return nil, e
+	}
+	if err := checkPKCS8Cost(der); err != nil {
+		e.Code = report.CodeNotPEM
+		e.Err = err
+		e.Fix = "re-encrypt the key with default settings: openssl pkcs8 -topk8 -v2 aes-256-cbc -in FILE -out FILE.new"
 		return nil, e
 	}
 	key, err := pkcs8.ParsePKCS8PrivateKey(der, pw.bytes())
@@ -185,9 +190,9 @@ func decryptLegacyPEM(index int, block *pem.Block, pw Password) (*Key, *BlockErr
 		e.Fix = passwordFix + ", or decrypt the key: openssl pkey -in FILE -out FILE.plain"
 		return nil, e
 	}
-	// DecryptPEMBlock is deprecated because the legacy format cannot tell
-	// a wrong password reliably, but it is the only reader of that format
-	// in Go; a wrong password shows up as a key that does not parse.
+	// DecryptPEMBlock is deprecated because the legacy format cannot
+	// detect a wrong password reliably, but it is the only reader of that
+	// format in Go. A wrong password shows up as a key that does not parse.
 	//lint:ignore SA1019 the legacy format has no other reader
 	der, err := x509.DecryptPEMBlock(block, pw.bytes()) //nolint:staticcheck
 	if err == nil {

@@ -35,7 +35,8 @@ const (
 	EncodingOther        Encoding = "unknown"
 )
 
-// Contents is what Decode found in a file.
+// Contents lists the certificates, keys and problems that Decode found in
+// a file.
 type Contents struct {
 	Encoding     Encoding
 	Certificates []*x509.Certificate
@@ -58,6 +59,11 @@ type ReadOptions struct {
 	// encrypted PEM keys. Without it, PKCS#12 files that have no password
 	// or an empty one still open.
 	Password Password
+	// Untrusted marks data from a download rather than a file the user
+	// named. PKCS#12 data is then reported, not opened: it sets the cost
+	// of its own key derivation, which a hostile server could make take
+	// hours.
+	Untrusted bool
 }
 
 // DefaultReadOptions returns the options that ReadCertificatesFile,
@@ -73,11 +79,12 @@ var (
 )
 
 // Decode reads certificates and keys from data, detecting PEM, DER,
-// PKCS#7, PKCS#12 or base64 DER by content, never by file name. A
-// byte-order mark and CRLF line ends are accepted. Decode uses no
-// password; DecodeWith takes one.
+// PKCS#7 or base64 DER by content, never by file name. A byte-order mark
+// and CRLF line ends are accepted. Decode treats data as untrusted, so it
+// reports PKCS#12 data without opening it; DecodeWith opens PKCS#12 files
+// and takes a password.
 func Decode(data []byte) Contents {
-	return DecodeWith(data, ReadOptions{})
+	return DecodeWith(data, ReadOptions{Untrusted: true})
 }
 
 // DecodeWith is Decode with options, such as the password of a PKCS#12
@@ -136,6 +143,11 @@ func stripSpace(b []byte) []byte {
 func decodeBinary(der []byte, opts ReadOptions) Contents {
 	switch classifyDER(der) {
 	case derPKCS12:
+		if opts.Untrusted {
+			return Contents{Encoding: EncodingPKCS12, Problems: []*BlockError{{Index: 1, Type: "PKCS#12",
+				Err: errors.New("PKCS#12 data is not opened from a download, because the file sets the cost of opening it"),
+				Fix: "save the file and pass its path; a CA publishes certificates as DER, PEM or PKCS#7, not PKCS#12"}}}
+		}
 		return decodePKCS12(der, opts.Password)
 	case derPKCS7:
 		c := Contents{Encoding: EncodingPKCS7}
@@ -183,7 +195,7 @@ func decodePEM(data []byte, opts ReadOptions) Contents {
 				Fix: "put a line break before every -----BEGIN and after every -----END line"})
 			continue
 		}
-		block, _ := pem.Decode(segment)
+		block, _ := pem.Decode(dedent(segment))
 		if block == nil {
 			c.Problems = append(c.Problems, &BlockError{Index: index, Type: pemLabel(segment),
 				Err: diagnoseArmour(segment),
@@ -223,6 +235,17 @@ func startsLine(data []byte, offset int) bool {
 	return true
 }
 
+// dedent removes the spaces and tabs that start each line, so that PEM
+// embedded in YAML or a config file decodes. Base64 lines never start
+// with one.
+func dedent(segment []byte) []byte {
+	lines := bytes.SplitAfter(segment, []byte("\n"))
+	for i, line := range lines {
+		lines[i] = bytes.TrimLeft(line, " \t")
+	}
+	return bytes.Join(lines, nil)
+}
+
 // pemLabel returns the type named on a BEGIN line, or "PEM".
 func pemLabel(segment []byte) string {
 	rest := segment[len(pemBegin):]
@@ -232,7 +255,7 @@ func pemLabel(segment []byte) string {
 	return "PEM"
 }
 
-// diagnoseArmour says why pem.Decode rejected a block that starts with a
+// diagnoseArmour explains why pem.Decode rejected a block that starts with a
 // BEGIN line.
 func diagnoseArmour(segment []byte) error {
 	line, rest, found := bytes.Cut(segment, []byte("\n"))
@@ -303,7 +326,7 @@ func otherBlockError(index int, blockType string) *BlockError {
 
 // ParseCertificates returns the certificates in data. When some blocks
 // fail, it returns the good certificates and an error listing the bad
-// blocks; when none is usable, it returns no certificates and an error.
+// blocks. When none is usable, it returns no certificates and an error.
 func ParseCertificates(data []byte) ([]*x509.Certificate, error) {
 	c := Decode(data)
 	if len(c.Certificates) == 0 {
@@ -398,7 +421,8 @@ func ReadCertificatesFileWith(path, what string, opts ReadOptions) ([]*x509.Cert
 
 // CertificatesError returns the *FileError for a certificate file with
 // these contents read from path, or nil when every block was usable.
-// With no certificate at all, the error says what the file holds instead.
+// With no certificate at all, the error names what the file contains
+// instead.
 func (c Contents) CertificatesError(path, what string) error {
 	if len(c.Certificates) == 0 {
 		fix := commonFix(c.Problems, "pass a certificate file in PEM, DER, PKCS#7 or PKCS#12 form")
@@ -490,9 +514,9 @@ func KeyMatches(cert *x509.Certificate, key crypto.Signer) bool {
 }
 
 // LoadKeyPair reads a certificate chain and its key for a TLS peer with
-// DefaultReadOptions. The first certificate must match the key; when
-// another block matches it, the error says which, because out-of-order
-// blocks are a common mistake.
+// DefaultReadOptions. The first certificate must match the key. When
+// another block matches it, the error names that block, because
+// out-of-order blocks are a common mistake.
 func LoadKeyPair(certPath, keyPath, role string) (tls.Certificate, error) {
 	return LoadKeyPairWith(certPath, keyPath, role, DefaultReadOptions())
 }

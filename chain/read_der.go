@@ -8,7 +8,7 @@ import (
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
 
-// derKind is what a DER object is, judged by its ASN.1 shape.
+// derKind is the kind of a DER object, judged by its ASN.1 shape.
 type derKind int
 
 const (

@@ -1,6 +1,7 @@
 package chain
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/rsa"
 	"crypto/x509"
@@ -125,9 +126,14 @@ func VerifyChain(presented []*x509.Certificate, opts VerifyOptions) []report.Fin
 	}
 	chains, err := leaf.Verify(verifyOpts)
 	var invalid x509.CertificateInvalidError
-	if err != nil && trustAt != at && errors.As(err, &invalid) && invalid.Reason == x509.Expired && !isPresented(invalid.Cert, presented) {
-		// No single moment is inside the validity of both the presented
-		// certificates and the CA, so compare signatures instead.
+	if err != nil && trustAt != at && errors.As(err, &invalid) && invalid.Reason == x509.Expired {
+		// No single moment is inside the validity of every certificate,
+		// so compare signatures instead. checkValidity has named the
+		// presented certificates that are invalid now; a trusted CA that
+		// is invalid now too is named here.
+		if !isPresented(invalid.Cert, presented) && !validAt(invalid.Cert, at) {
+			findings = append(findings, caExpiredFinding(invalid.Cert, at))
+		}
 		if len(opts.RootCerts) > 0 && !chainsToRoot(presented, opts.RootCerts) {
 			findings = append(findings, diagnoseUnknownAuthority(presented, opts))
 		}
@@ -343,8 +349,9 @@ func lintChain(certs []*x509.Certificate) []report.Finding {
 			"the leaf %s is signed by its own key", describeName(leaf)))
 	}
 	for i, c := range certs {
-		switch c.SignatureAlgorithm {
-		case x509.MD2WithRSA, x509.MD5WithRSA, x509.SHA1WithRSA, x509.DSAWithSHA1, x509.ECDSAWithSHA1:
+		if insecureSignature(c) && !isSelfIssuedCA(c) {
+			// A root's signature on itself is never checked, so only the
+			// certificates below a root count.
 			findings = append(findings, report.Newf(report.CodeInsecureSignature,
 				fmt.Sprintf("the %s certificate %s is signed with %s", Position(i), describeName(c), c.SignatureAlgorithm),
 				"Go rejects SHA-1 and MD5 signatures since Go 1.18, and OpenSSL 3 at security level 1 and above rejects them too"))
@@ -356,6 +363,31 @@ func lintChain(certs []*x509.Certificate) []report.Finding {
 		}
 	}
 	return findings
+}
+
+// insecureSignature reports whether c is signed with MD2, MD5 or SHA-1.
+func insecureSignature(c *x509.Certificate) bool {
+	switch c.SignatureAlgorithm {
+	case x509.MD2WithRSA, x509.MD5WithRSA, x509.SHA1WithRSA, x509.DSAWithSHA1, x509.ECDSAWithSHA1:
+		return true
+	}
+	return false
+}
+
+// isSelfIssuedCA reports whether c is a CA whose subject is its issuer, as
+// a root is. It compares names only, because checking a SHA-1 signature
+// fails.
+func isSelfIssuedCA(c *x509.Certificate) bool {
+	return c.IsCA && bytes.Equal(c.RawSubject, c.RawIssuer)
+}
+
+func hasInsecureSignature(certs []*x509.Certificate) bool {
+	for _, c := range certs {
+		if insecureSignature(c) && !isSelfIssuedCA(c) {
+			return true
+		}
+	}
+	return false
 }
 
 func weakKey(c *x509.Certificate) string {
@@ -389,6 +421,18 @@ func checkIssuers(verified []*x509.Certificate, presented []*x509.Certificate, a
 	return findings
 }
 
+func validAt(c *x509.Certificate, at time.Time) bool {
+	return !at.Before(c.NotBefore) && !at.After(c.NotAfter)
+}
+
+// caExpiredFinding names a trusted CA that is outside its validity at at.
+func caExpiredFinding(ca *x509.Certificate, at time.Time) report.Finding {
+	return report.Newf(report.CodeCAExpired,
+		fmt.Sprintf("the CA %s is outside its validity", describeName(ca)),
+		"valid from %s until %s; checked at %s",
+		ca.NotBefore.UTC().Format(time.RFC3339), ca.NotAfter.UTC().Format(time.RFC3339), at.UTC().Format(time.RFC3339))
+}
+
 // classifyTrustError turns an x509 verification error into findings that
 // say which certificate is at fault.
 func classifyTrustError(err error, presented []*x509.Certificate, opts VerifyOptions, at time.Time) []report.Finding {
@@ -396,6 +440,13 @@ func classifyTrustError(err error, presented []*x509.Certificate, opts VerifyOpt
 	var invalid x509.CertificateInvalidError
 	var insecure x509.InsecureAlgorithmError
 	switch {
+	case errors.As(err, &unknown) && hasInsecureSignature(presented) && strings.Contains(err.Error(), "insecure algorithm"):
+		// crypto/x509 rejects the SHA-1 or MD5 link as an unknown authority
+		// and keeps the reason in an unexported field, which only its
+		// message shows (Go 1.18 to 1.26). lintChain already named the
+		// certificate, and calling the CA unknown would send the reader to
+		// the wrong fix.
+		return nil
 	case errors.As(err, &unknown):
 		return []report.Finding{diagnoseUnknownAuthority(presented, opts)}
 	case errors.As(err, &insecure):
@@ -407,10 +458,7 @@ func classifyTrustError(err error, presented []*x509.Certificate, opts VerifyOpt
 				fmt.Sprintf("%s signed another certificate but is not a CA", describeName(invalid.Cert)),
 				"basic constraints of %s: CA=%v; %v", invalid.Cert.Subject, invalid.Cert.IsCA, err)}
 		case x509.Expired:
-			return []report.Finding{report.Newf(report.CodeCAExpired,
-				fmt.Sprintf("the CA %s is outside its validity", describeName(invalid.Cert)),
-				"valid from %s until %s; checked at %s",
-				invalid.Cert.NotBefore.UTC().Format(time.RFC3339), invalid.Cert.NotAfter.UTC().Format(time.RFC3339), at.UTC().Format(time.RFC3339))}
+			return []report.Finding{caExpiredFinding(invalid.Cert, at)}
 		case x509.IncompatibleUsage:
 			return nil // the usage checks name it
 		case x509.TooManyIntermediates, x509.CANotAuthorizedForThisName, x509.CANotAuthorizedForExtKeyUsage:

@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"math/big"
+	"strings"
 	"testing"
 	"time"
 
@@ -67,6 +68,54 @@ func TestVerifyChain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	expiredRoot, err := fixtures.NewRoot(fixtures.Spec{CommonName: "chain test expired root",
+		NotBefore: time.Now().AddDate(-2, 0, 0), NotAfter: time.Now().AddDate(0, 0, -1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	underExpiredRoot, err := expiredRoot.Issue(fixtures.Spec{CommonName: "localhost", DNSNames: []string{"localhost"},
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	expiredUnderExpiredRoot, err := expiredRoot.Issue(fixtures.Spec{CommonName: "localhost", DNSNames: []string{"localhost"},
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		NotBefore:   time.Now().AddDate(0, -2, 0), NotAfter: time.Now().AddDate(0, -1, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sha1Leaf, err := pki.IssueServer(func(s *fixtures.Spec) { s.SignatureAlgorithm = x509.ECDSAWithSHA1 })
+	if err != nil {
+		t.Fatal(err)
+	}
+	sha1Root, err := fixtures.NewRoot(fixtures.Spec{CommonName: "chain test SHA-1 root", SignatureAlgorithm: x509.ECDSAWithSHA1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	underSHA1Root, err := sha1Root.Issue(fixtures.Spec{CommonName: "localhost", DNSNames: []string{"localhost"},
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sha1Inter, err := root.Issue(fixtures.Spec{CommonName: "chain test SHA-1 intermediate", IsCA: true, SignatureAlgorithm: x509.ECDSAWithSHA1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	viaSHA1Inter, err := sha1Inter.Issue(fixtures.Spec{CommonName: "localhost", DNSNames: []string{"localhost"},
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	expiredInter, err := root.Issue(fixtures.Spec{CommonName: "chain test expired intermediate", IsCA: true,
+		NotBefore: time.Now().AddDate(0, -2, 0), NotAfter: time.Now().AddDate(0, 0, -1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	viaExpiredInter, err := expiredInter.Issue(fixtures.Spec{CommonName: "localhost", DNSNames: []string{"localhost"},
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, NotBefore: time.Now().AddDate(0, -1, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	rootPool := func(c *fixtures.Cert) VerifyOptions {
 		return VerifyOptions{Roots: c.Pool(), RootCerts: []*x509.Certificate{c.Cert}}
 	}
@@ -95,6 +144,15 @@ func TestVerifyChain(t *testing.T) {
 		{"server cert as client", []*x509.Certificate{pki.Server.Cert}, with(rootPool(pki.CA), func(o *VerifyOptions) { o.Usage = UsageClient }), []report.Code{report.CodeWrongUsageClient}},
 		{"self-signed leaf", []*x509.Certificate{selfSigned(t)}, VerifyOptions{Roots: x509.NewCertPool()}, []report.Code{report.CodeSelfSignedLeaf, report.CodeUnknownAuthority}},
 		{"leaf signs leaf", leafSigned(t, pki), rootPool(pki.CA), []report.Code{report.CodeNotACA}},
+		{"expired leaf with root sent", []*x509.Certificate{expired.Cert, pki.CA.Cert}, rootPool(pki.CA), []report.Code{report.CodeExpired}},
+		{"valid leaf under expired root", []*x509.Certificate{underExpiredRoot.Cert}, rootPool(expiredRoot), []report.Code{report.CodeCAExpired}},
+		{"expired leaf under expired root", []*x509.Certificate{expiredUnderExpiredRoot.Cert}, rootPool(expiredRoot),
+			[]report.Code{report.CodeExpired, report.CodeCAExpired}},
+		{"SHA-1 leaf", []*x509.Certificate{sha1Leaf.Cert}, rootPool(pki.CA), []report.Code{report.CodeInsecureSignature}},
+		{"SHA-1 leaf without root certs", []*x509.Certificate{sha1Leaf.Cert}, VerifyOptions{Roots: pki.CA.Pool()}, []report.Code{report.CodeInsecureSignature}},
+		{"SHA-1 root sent", []*x509.Certificate{underSHA1Root.Cert, sha1Root.Cert}, rootPool(sha1Root), nil},
+		{"SHA-1 intermediate", []*x509.Certificate{viaSHA1Inter.Cert, sha1Inter.Cert}, rootPool(root), []report.Code{report.CodeInsecureSignature}},
+		{"expired intermediate", []*x509.Certificate{viaExpiredInter.Cert, expiredInter.Cert}, rootPool(root), []report.Code{report.CodeExpired}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -141,4 +199,90 @@ func leafSigned(t *testing.T, pki *fixtures.PKI) []*x509.Certificate {
 		t.Fatal(err)
 	}
 	return []*x509.Certificate{c.Cert, pki.Server.Cert}
+}
+
+func TestVerifyChainNamesCertificate(t *testing.T) {
+	root, err := fixtures.NewRoot(fixtures.Spec{CommonName: "naming root"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sha1Inter, err := root.Issue(fixtures.Spec{CommonName: "SHA-1 intermediate", IsCA: true, SignatureAlgorithm: x509.ECDSAWithSHA1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := sha1Inter.Issue(fixtures.Spec{CommonName: "localhost", DNSNames: []string{"localhost"},
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	findings := VerifyChain([]*x509.Certificate{leaf.Cert, sha1Inter.Cert}, VerifyOptions{Roots: root.Pool(), RootCerts: []*x509.Certificate{root.Cert}})
+	if len(findings) != 1 {
+		t.Fatalf("got %d findings, want 1: %v", len(findings), findings)
+	}
+	if want := "intermediate 1 certificate CN=SHA-1 intermediate"; !strings.Contains(findings[0].Summary, want) {
+		t.Errorf("summary %q does not name %q", findings[0].Summary, want)
+	}
+}
+
+func TestCheckPresented(t *testing.T) {
+	pki := mustPKI(t)
+	must := func(c *fixtures.Cert, err error) *fixtures.Cert {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	clientSpec := fixtures.Spec{CommonName: "client", ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}
+	deepRoot := must(fixtures.NewRoot(fixtures.Spec{CommonName: "deep root", MaxPathLen: 2}))
+	inter1 := must(deepRoot.Issue(fixtures.Spec{CommonName: "intermediate 1", IsCA: true, MaxPathLen: 1}))
+	inter2 := must(inter1.Issue(fixtures.Spec{CommonName: "intermediate 2", IsCA: true}))
+	deepLeaf := must(inter2.Issue(clientSpec))
+	expiredInter := must(deepRoot.Issue(fixtures.Spec{CommonName: "expired intermediate", IsCA: true,
+		NotBefore: time.Now().AddDate(0, -2, 0), NotAfter: time.Now().AddDate(0, -1, 0)}))
+	serverOnlyInter := must(deepRoot.Issue(fixtures.Spec{CommonName: "server-only intermediate", IsCA: true,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}))
+	foreign := mustPKI(t)
+
+	tests := []struct {
+		name  string
+		chain []*x509.Certificate
+		want  map[report.Code]report.Severity
+		text  string // in the first finding's summary or detail
+	}{
+		{"leaf only", []*x509.Certificate{pki.Client.Cert}, nil, ""},
+		{"leaf and intermediates", []*x509.Certificate{deepLeaf.Cert, inter2.Cert, inter1.Cert}, nil, ""},
+		{"leaf, intermediates and root", []*x509.Certificate{deepLeaf.Cert, inter2.Cert, inter1.Cert, deepRoot.Cert}, nil, ""},
+		{"server certificate", []*x509.Certificate{pki.Server.Cert},
+			map[report.Code]report.Severity{report.CodeWrongUsageClient: report.SeverityError}, "allows only serverAuth"},
+		{"CA restricts usage", []*x509.Certificate{must(serverOnlyInter.Issue(clientSpec)).Cert, serverOnlyInter.Cert},
+			map[report.Code]report.Severity{report.CodeWrongUsageClient: report.SeverityError}, "intermediate 1"},
+		{"expired intermediate", []*x509.Certificate{must(expiredInter.Issue(clientSpec)).Cert, expiredInter.Cert},
+			map[report.Code]report.Severity{report.CodeExpired: report.SeverityError}, "intermediate 1"},
+		{"leaf signs leaf", []*x509.Certificate{must(pki.Client.Issue(clientSpec)).Cert, pki.Client.Cert},
+			map[report.Code]report.Severity{report.CodeNotACA: report.SeverityError}, "is not a CA"},
+		{"intermediates out of order", []*x509.Certificate{deepLeaf.Cert, inter1.Cert, inter2.Cert},
+			map[report.Code]report.Severity{report.CodeIncompleteChain: report.SeverityWarning}, "should follow it"},
+		{"unrelated second certificate", []*x509.Certificate{pki.Client.Cert, foreign.CA.Cert},
+			map[report.Code]report.Severity{report.CodeIncompleteChain: report.SeverityWarning}, "does not belong"},
+		{"self-signed leaf", []*x509.Certificate{selfSigned(t)},
+			map[report.Code]report.Severity{report.CodeSelfSignedLeaf: report.SeverityWarning}, "signed by its own key"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			findings := CheckPresented(tt.chain, UsageClient, time.Now())
+			got := codes(findings)
+			for code, severity := range tt.want {
+				if got[code] != severity {
+					t.Errorf("finding %s has severity %q, want %q; got %v", code, got[code], severity, got)
+				}
+			}
+			if len(got) != len(tt.want) {
+				t.Errorf("got findings %v, want exactly %v", got, tt.want)
+			}
+			if tt.text != "" && len(findings) > 0 && !strings.Contains(findings[0].Summary+" "+findings[0].Detail, tt.text) {
+				t.Errorf("finding %q: %q does not contain %q", findings[0].Summary, findings[0].Detail, tt.text)
+			}
+		})
+	}
 }

@@ -26,8 +26,8 @@ func auditVersionCheck(version uint16) string {
 	return "audit: " + tls.VersionName(version)
 }
 
-// auditConcurrency is the number of probes one Audit runs at a time. A
-// webhook sees at most this many connections from it at once.
+// auditConcurrency is the number of probes one Audit runs at a time, so a
+// webhook gets at most this many concurrent connections from one Audit.
 const auditConcurrency = 4
 
 // throwawayCAName is the subject CN of the CA that Audit creates for the
@@ -61,17 +61,17 @@ type auditResult struct {
 
 // Audit runs the main probe of Run and, beside it, the probes that show
 // whether the webhook rejects the callers it should: one without a client
-// certificate, one with a certificate from a CA nobody trusts, one per TLS
+// certificate, one with a certificate from a CA no server trusts, one per TLS
 // version from 1.0 to 1.3, and, when opts names a project, one for another
 // project. It returns the main report with one "audit: ..." check per
 // extra probe.
 //
-// A webhook that answers 2xx to the request without a certificate gets
+// A webhook that responds with 2xx to the request without a certificate gets
 // unauthenticated-accepted, to the unknown CA untrusted-cert-accepted,
 // and to the other project project-mismatch, all errors. Rejection counts
 // whether it happens in the TLS handshake or as HTTP 400, 401 or 403.
-// Accepting TLS 1.0 or 1.1 is a protocol-version warning; refusing
-// TLS 1.2 is a warning and refusing TLS 1.3 is an info.
+// Accepting TLS 1.0 or 1.1 is a protocol-version warning, rejecting
+// TLS 1.2 is a warning, and rejecting TLS 1.3 is an info finding.
 //
 // Audit runs at most auditConcurrency probes at a time, each bounded like
 // Run, and is safe to call from several goroutines at once.
@@ -143,12 +143,12 @@ func auditProbes(opts Options) ([]auditProbe, []skippedCheck) {
 
 	project := opts.effectiveProject()
 	switch {
-	case project == "":
-		skipped = append(skipped, skippedCheck{checkAuditProject,
-			"pass --project with your Google Cloud project to check that the webhook rejects requests for other projects"})
 	case opts.Edition == EditionNone:
 		skipped = append(skipped, skippedCheck{checkAuditProject,
 			"--edition none sends no session name, so there is no project to change; use --edition es or cx"})
+	case project == "":
+		skipped = append(skipped, skippedCheck{checkAuditProject,
+			"pass --project with your Google Cloud project to check that the webhook rejects requests for other projects"})
 	default:
 		probes = append(probes, auditProbe{
 			check: checkAuditProject,
@@ -175,9 +175,9 @@ func throwawayClient(opts Options) (Options, error) {
 	if err != nil {
 		return opts, err
 	}
-	// NOTE: the throwaway key is ECDSA P-256 whatever the real key is; a
-	// server that accepts only RSA client signatures rejects it for that
-	// reason instead of the unknown CA, which still counts as a rejection.
+	// NOTE: the throwaway key is ECDSA P-256 whatever the real key is. A
+	// server that accepts only RSA client signatures rejects it for the key
+	// type rather than the unknown CA, which still counts as a rejection.
 	leaf, err := root.Issue(fixtures.Spec{
 		CommonName:   cn,
 		Organization: org,
@@ -219,7 +219,7 @@ func addAuditCheck(rep *report.Report, name string, res auditResult) {
 	}
 }
 
-// outcome is how a webhook treated one request.
+// outcome is the webhook's verdict on one request.
 type outcome int
 
 const (
@@ -230,8 +230,8 @@ const (
 	outcomeOtherStatus                 // another HTTP status
 )
 
-// classifyOutcome reads how the webhook treated the request of rep, with
-// the evidence for it.
+// classifyOutcome returns the webhook's verdict on the request of rep,
+// with the evidence for it.
 func classifyOutcome(rep *report.Report) (outcome, string) {
 	certFinding, certRejected := rep.Finding(report.CodeClientCertRequired)
 	if !certRejected {
@@ -362,20 +362,20 @@ func versionJudge(version uint16) func(main, extra *report.Report) auditResult {
 			return auditResult{status: report.StatusPass, detail: "accepted with " + extra.TLS.CipherSuite}
 		}
 
-		evidence, refused := versionRefusal(extra)
+		evidence, rejected := versionRejection(extra)
 		switch {
-		case !refused:
+		case !rejected:
 			return auditResult{status: report.StatusSkip, detail: "inconclusive, because the probe failed for another reason: " + evidence}
 		case version < tls.VersionTLS12:
-			return auditResult{status: report.StatusPass, detail: "refused: " + evidence}
+			return auditResult{status: report.StatusPass, detail: "rejected: " + evidence}
 		case version == tls.VersionTLS12:
-			f := report.Newf(report.CodeProtocolVersion, "the server refuses TLS 1.2",
+			f := report.Newf(report.CodeProtocolVersion, "the server rejects TLS 1.2",
 				"a client limited to TLS 1.2 could not connect: %s", evidence).
 				WithSeverity(report.SeverityWarning).
 				WithFix("Enable TLS 1.2 beside TLS 1.3, so that clients without TLS 1.3 can connect.")
 			return auditResult{findings: []report.Finding{f}}
 		}
-		f := report.Newf(report.CodeProtocolVersion, "the server refuses TLS 1.3",
+		f := report.Newf(report.CodeProtocolVersion, "the server rejects TLS 1.3",
 			"a client limited to TLS 1.3 could not connect: %s", evidence).
 			WithSeverity(report.SeverityInfo).
 			WithFix("Enable TLS 1.3 beside TLS 1.2: it saves a round trip on every new connection.")
@@ -383,10 +383,10 @@ func versionJudge(version uint16) func(main, extra *report.Report) auditResult {
 	}
 }
 
-// versionRefusal reports whether the server ended the handshake of rep
-// before it chose a version, which is how servers refuse one, with the
+// versionRejection reports whether the server ended the handshake of rep
+// before it chose a version, which is how servers reject one, with the
 // evidence.
-func versionRefusal(rep *report.Report) (string, bool) {
+func versionRejection(rep *report.Report) (string, bool) {
 	for _, c := range rep.Checks {
 		if c.Name != checkHandshake || c.Status != report.StatusFail || len(c.Codes) == 0 {
 			continue

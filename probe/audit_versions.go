@@ -9,7 +9,7 @@ import (
 // legacyCipherSuites are the CBC suites that TLS 1.0 and 1.1 servers
 // negotiate, because the AEAD suites of cipherSuites exist only from
 // TLS 1.2 on. The probe offers them only when MinVersion allows TLS 1.0
-// or 1.1, so that Audit can tell a server that refuses those versions
+// or 1.1, so that Audit can tell a server that rejects those versions
 // from one that merely lacks a common suite.
 var legacyCipherSuites = []uint16{
 	tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA,
@@ -34,10 +34,9 @@ func (opts Options) validateVersions() error {
 	return nil
 }
 
-// pinVersions applies MinVersion and MaxVersion to cfg. crypto/tls
-// clients offer TLS 1.0 and 1.1 only when MinVersion asks for them
-// (Go 1.22 and later); the tls10server GODEBUG setting concerns servers
-// alone.
+// pinVersions applies MinVersion and MaxVersion to cfg. Since Go 1.22,
+// crypto/tls clients offer TLS 1.0 and 1.1 only when MinVersion is set
+// that low. The tls10server GODEBUG setting concerns servers alone.
 func (p *prober) pinVersions(cfg *tls.Config) {
 	if p.opts.MinVersion != 0 {
 		cfg.MinVersion = p.opts.MinVersion
@@ -48,4 +47,23 @@ func (p *prober) pinVersions(cfg *tls.Config) {
 	if cfg.MinVersion < tls.VersionTLS12 {
 		cfg.CipherSuites = append(slices.Clone(cfg.CipherSuites), legacyCipherSuites...)
 	}
+}
+
+// offeredVersions names the TLS versions the client offers, such as
+// "TLS 1.2 and TLS 1.3", for findings about a version mismatch.
+func (p *prober) offeredVersions() string {
+	var cfg tls.Config
+	cfg.MinVersion = tls.VersionTLS12
+	p.pinVersions(&cfg)
+	low, high := cfg.MinVersion, cfg.MaxVersion
+	if high == 0 {
+		high = tls.VersionTLS13
+	}
+	switch {
+	case low == high:
+		return tls.VersionName(low) + " only"
+	case high == low+1:
+		return tls.VersionName(low) + " and " + tls.VersionName(high)
+	}
+	return tls.VersionName(low) + " to " + tls.VersionName(high)
 }

@@ -147,7 +147,7 @@ func (p *prober) diagnoseHandshake(err error) diagnosis {
 	switch {
 	case strings.Contains(msg, "unsupported protocol version"):
 		return diagnosis{checkHandshake, report.Newf(report.CodeProtocolVersion, "",
-			"the server chose a TLS version the client does not support (the client offers TLS 1.2 and TLS 1.3): %v", err)}
+			"the server chose a TLS version the client does not support (the client offers %s): %v", p.offeredVersions(), err)}
 	case strings.Contains(msg, "unconfigured cipher suite"):
 		return diagnosis{checkHandshake, report.Newf(report.CodeNoSharedCipher, "",
 			"the server chose a cipher suite the client did not offer: %v", err)}
@@ -179,7 +179,7 @@ func (p *prober) diagnoseAlert(alert int, when string) diagnosis {
 			"%s: the server requires stronger parameters than the client offers (TLS 1.2 suites %s)", evidence, offeredSuites())}
 	case alert == alertProtocolVersion:
 		return diagnosis{checkHandshake, report.Newf(report.CodeProtocolVersion, "",
-			"%s: the server supports neither TLS 1.2 nor TLS 1.3, the versions the client offers", evidence)}
+			"%s: the server supports none of the versions the client offers, %s", evidence, p.offeredVersions())}
 	case alert == alertUnrecognizedName:
 		return diagnosis{checkHandshake, report.Newf(report.CodeSNIRequired, "", "%s: %s", evidence, p.sniDescription())}
 	}
@@ -192,7 +192,11 @@ func (p *prober) diagnoseClose(err error, when string) diagnosis {
 	evidence := fmt.Sprintf("the server %s the connection %s without a TLS alert (%v)", closeWord(err), when, err)
 	switch {
 	case p.obs.certRequested:
-		return diagnosis{checkCertAccepted, p.certVerdict(evidence+" after it requested a client certificate", noAlert)}
+		// Node's https server with rejectUnauthorized: true checks the
+		// certificate in JavaScript and destroys the socket without an
+		// alert: during a TLS 1.2 handshake, after a TLS 1.3 one (Node 20).
+		return diagnosis{checkCertAccepted, p.certVerdict(evidence+" after it requested a client certificate, "+
+			"as Node's https server with rejectUnauthorized: true does when the certificate fails its check (Node 20)", noAlert)}
 	case p.obs.serverState == nil:
 		return diagnosis{checkHandshake, report.Newf(report.CodeConnectionReset, "",
 			"%s, in reply to the ClientHello; servers do this when they lack a shared version or cipher suite, need a server name (%s), or do not speak TLS",

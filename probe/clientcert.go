@@ -2,91 +2,189 @@ package probe
 
 import (
 	"bytes"
+	"crypto"
+	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/mtlsdoctor/mtlsdoctor/chain"
 	"github.com/mtlsdoctor/mtlsdoctor/report"
 )
 
-// preflightClientCert checks the client leaf before dialling, so that a
-// rejection can be explained by what is wrong with the certificate itself.
-// Trust is not checked here, because the client CAs are configured on the
-// server only.
+// preflightClientCert checks the client certificate and key before
+// dialling, so that a local fault is named even when the network fails
+// later: the files can be read, the key matches the leaf, and the chain is
+// fit for client authentication (chain.CheckPresented). A certificate that
+// cannot be used at all is withheld, and the probe dials without one to
+// show what the server does next.
 func (p *prober) preflightClientCert() {
+	var fileFindings []report.Finding
+	if p.opts.Certificate == nil && p.opts.CertFile != "" {
+		cert, findings := loadClientFiles(p.opts.CertFile, p.opts.KeyFile)
+		if cert == nil {
+			p.withhold("", findings...)
+			return
+		}
+		p.opts.Certificate = cert
+		p.opts.ClientChain = parseChain(cert)
+		fileFindings = findings
+	}
 	if p.opts.Certificate == nil || len(p.opts.ClientChain) == 0 {
 		return
 	}
-	leaf := p.opts.ClientChain[0]
-	at := p.opts.Now
+	certs := p.opts.ClientChain
+	leaf := certs[0]
+
+	if f, ok := keyMismatch(p.opts.Certificate, certs, "the client key"); ok {
+		p.withhold(describeClientCert(leaf), append(fileFindings, f)...)
+		return
+	}
+	findings := append(fileFindings, chain.CheckPresented(certs, chain.UsageClient, p.opts.Now)...)
+	p.record(checkClientCert, "", describeClientCert(leaf), findings...)
+}
+
+// withhold records findings that make the client certificate unusable and
+// stops the probe from sending it.
+func (p *prober) withhold(detail string, findings ...report.Finding) {
+	for _, f := range findings {
+		if f.Severity == report.SeverityError {
+			p.withheld = f.Code
+			break
+		}
+	}
+	p.opts.Certificate = nil
+	if detail != "" {
+		detail += "; "
+	}
+	detail += "the probe sends no client certificate, because this one cannot be used"
+	p.record(checkClientCert, report.StatusFail, detail, findings...)
+}
+
+func describeClientCert(leaf *x509.Certificate) string {
+	return fmt.Sprintf("%s, issued by %s, valid until %s", leaf.Subject, leaf.Issuer, leaf.NotAfter.UTC().Format(time.DateOnly))
+}
+
+// loadClientFiles reads the client chain from certPath and its key from
+// keyPath, or from certPath when keyPath is empty, since some tools write
+// both into one file. It returns nil and the findings when the files
+// cannot be used. A chain with damaged blocks is still used when some of
+// its certificates parse, with a warning.
+func loadClientFiles(certPath, keyPath string) (*tls.Certificate, []report.Finding) {
+	certs, err := chain.ReadCertificatesFile(certPath, "client certificate")
+	if len(certs) == 0 {
+		return nil, []report.Finding{fileFinding(err)}
+	}
 	var findings []report.Finding
-
-	switch {
-	case at.After(leaf.NotAfter):
-		findings = append(findings, report.Newf(report.CodeExpired,
-			fmt.Sprintf("the client certificate %s expired on %s", leaf.Subject, leaf.NotAfter.UTC().Format(time.DateOnly)),
-			"valid from %s until %s; checked at %s", leaf.NotBefore.UTC().Format(time.RFC3339),
-			leaf.NotAfter.UTC().Format(time.RFC3339), at.UTC().Format(time.RFC3339)).
-			WithFix("Issue a new client certificate (mtlsdoctor gen) and probe with it."))
-	case at.Before(leaf.NotBefore):
-		findings = append(findings, report.Newf(report.CodeNotYetValid,
-			fmt.Sprintf("the client certificate %s is valid only from %s", leaf.Subject, leaf.NotBefore.UTC().Format(time.RFC3339)),
-			"valid from %s until %s; checked at %s", leaf.NotBefore.UTC().Format(time.RFC3339),
-			leaf.NotAfter.UTC().Format(time.RFC3339), at.UTC().Format(time.RFC3339)))
-	}
-	if !allowsClientAuth(leaf) {
-		findings = append(findings, report.Newf(report.CodeWrongUsageClient, "",
-			"the client certificate %s has extended key usages that exclude clientAuth, so servers that check usage reject it", leaf.Subject))
+	if err != nil {
+		findings = append(findings, fileFinding(err).WithSeverity(report.SeverityWarning))
 	}
 
-	detail := fmt.Sprintf("%s, issued by %s, valid until %s", leaf.Subject, leaf.Issuer, leaf.NotAfter.UTC().Format(time.DateOnly))
-	p.record(checkClientCert, "", detail, findings...)
+	if keyPath == "" {
+		keyPath = certPath
+	}
+	key, err := chain.ReadKeyFile(keyPath, "client key")
+	if err != nil {
+		return nil, append(findings, fileFinding(err))
+	}
+
+	cert := &tls.Certificate{PrivateKey: key, Leaf: certs[0]}
+	for _, c := range certs {
+		cert.Certificate = append(cert.Certificate, c.Raw)
+	}
+	if f, ok := keyMismatch(cert, certs, fmt.Sprintf("the key in %q", keyPath)); ok {
+		f.Detail = fmt.Sprintf("read client certificate %q: %s", certPath, f.Detail)
+		return nil, append(findings, f)
+	}
+	return cert, findings
 }
 
-// allowsClientAuth reports whether leaf may be used for TLS client
-// authentication. A certificate without the extension allows every usage
-// (RFC 5280, section 4.2.1.12).
-func allowsClientAuth(leaf *x509.Certificate) bool {
-	if len(leaf.ExtKeyUsage) == 0 && len(leaf.UnknownExtKeyUsage) == 0 {
-		return true
+// fileFinding converts an error of the chain package's file readers into
+// a finding; other errors become unreadable-file.
+func fileFinding(err error) report.Finding {
+	var fe *chain.FileError
+	if errors.As(err, &fe) {
+		return fe.Finding()
 	}
-	return slices.Contains(leaf.ExtKeyUsage, x509.ExtKeyUsageClientAuth) ||
-		slices.Contains(leaf.ExtKeyUsage, x509.ExtKeyUsageAny)
+	return report.New(report.CodeUnreadableFile, "", err.Error())
 }
 
-// compareAcceptableCAs warns when the server named acceptable CAs and none
-// of them issued a certificate of the client chain. Clients that hold
-// several certificates choose one by this list, and servers usually list
-// exactly the CAs they verify against.
+// keyMismatch checks that the private key of cert belongs to the first
+// certificate of certs. When another certificate of the chain matches it,
+// the finding names that certificate, because blocks in the wrong order
+// are a common mistake. key names the key in messages.
+func keyMismatch(cert *tls.Certificate, certs []*x509.Certificate, key string) (report.Finding, bool) {
+	signer, ok := cert.PrivateKey.(crypto.Signer)
+	if !ok || chain.KeyMatches(certs[0], signer) {
+		return report.Finding{}, false
+	}
+	detail := fmt.Sprintf("%s (%s) does not belong to the first certificate, %s (%s)",
+		key, chain.KeyDescription(signer.Public()), certs[0].Subject, chain.KeyDescription(certs[0].PublicKey))
+	fix := "Use the key that was generated with the client certificate, or the certificate issued for this key; compare them with mtlsdoctor inspect."
+	for i, c := range certs[1:] {
+		if chain.KeyMatches(c, signer) {
+			detail += fmt.Sprintf("; it belongs to certificate %d of the chain, %s, so the blocks are out of order", i+2, c.Subject)
+			fix = "Put the certificate that matches the key first in the file, followed by its intermediates."
+			break
+		}
+	}
+	return report.New(report.CodeKeyMismatch, "", detail).WithFix(fix), true
+}
+
+// compareAcceptableCAs compares the CA names of the server's
+// CertificateRequest with the issuers of the client chain, by the rule of
+// Go's client (tls.CertificateRequestInfo.SupportsCertificate, Go 1.14 to
+// 1.26). By that rule a chain qualifies when the list is empty or names,
+// byte for byte, the issuer of one of its certificates. A client that picks
+// its certificate by this rule sends none when no name matches, and the
+// server then reports a missing certificate, not an untrusted one.
 func (p *prober) compareAcceptableCAs() []report.Finding {
-	if !p.obs.certSent || len(p.obs.acceptableCAs) == 0 || len(p.opts.ClientChain) == 0 {
+	certs := p.opts.ClientChain
+	if len(p.obs.acceptableCAs) == 0 || len(certs) == 0 {
 		return nil
 	}
+	textOnly := ""
 	for _, ca := range p.obs.acceptableCAs {
-		for _, c := range p.opts.ClientChain {
-			if bytes.Equal(ca, c.RawIssuer) || bytes.Equal(ca, c.RawSubject) {
+		for _, c := range certs {
+			if bytes.Equal(ca, c.RawIssuer) {
 				return nil
 			}
-			// Compare the text too: two encodings of one name (PrintableString
-			// and UTF8String) differ in DER but print the same.
-			if name := distinguishedName(ca); name == c.Issuer.String() || name == c.Subject.String() {
-				return nil
+			if distinguishedName(ca) == c.Issuer.String() {
+				textOnly = c.Issuer.String()
 			}
 		}
 	}
 
-	var issuers []string
-	for _, c := range p.opts.ClientChain {
-		issuers = append(issuers, c.Issuer.String())
+	issuers := make([]string, 0, len(certs))
+	for _, c := range certs {
+		if name := c.Issuer.String(); !slices.Contains(issuers, name) {
+			issuers = append(issuers, name)
+		}
 	}
-	return []report.Finding{report.Newf(report.CodeClientCANotAccept,
-		"the server's acceptable CA list does not name the client certificate's issuer",
-		"the client chain is issued by %s; the server accepts %s",
-		strings.Join(issuers, " and "), strings.Join(acceptableCANames(p.obs.acceptableCAs), "; ")).
-		WithSeverity(report.SeverityWarning)}
+	detail := fmt.Sprintf("the server's CertificateRequest names %s; the client chain's issuers are %s",
+		strings.Join(acceptableCANames(p.obs.acceptableCAs), "; "), strings.Join(issuers, "; "))
+	if textOnly != "" {
+		detail += fmt.Sprintf("; %q matches as text but is encoded differently (PrintableString and UTF8String, for example), and clients compare the bytes", textOnly)
+	}
+	detail += ". Clients that choose their certificate by this list, Go's crypto/tls among them, then send no certificate at all"
+	if p.obs.certSent {
+		detail += "; the probe sent it anyway, to show the server's verdict"
+	}
+
+	fix := "Either send the intermediate that links the client certificate to a CA on the server's list, after the leaf in the client certificate file, " +
+		"or add the CA that issued the client chain to the server's list (nginx ssl_client_certificate, openssl s_server -CAfile, Node ca, Go ClientCAs)."
+	if len(certs) == 1 {
+		fix = fmt.Sprintf("Either send the intermediate %q after the client certificate, if a CA on the server's list issued it, "+
+			"or add %q to the server's client CA list (nginx ssl_client_certificate, openssl s_server -CAfile, Node ca, Go ClientCAs).",
+			certs[0].Issuer.String(), certs[0].Issuer.String())
+	}
+	return []report.Finding{report.New(report.CodeClientCANotAccept,
+		"the server's acceptable CA list names no issuer of the client chain", detail).
+		WithFix(fix).WithSeverity(report.SeverityWarning)}
 }
 
 // certVerdict builds the finding for a server that ended the connection
@@ -95,12 +193,15 @@ func (p *prober) compareAcceptableCAs() []report.Finding {
 // TLS 1.3 handshake".
 func (p *prober) certVerdict(evidence string, alert int) report.Finding {
 	if !p.obs.certSent {
-		return report.Newf(report.CodeClientCertRequired, "", "%s; no client certificate was sent", evidence)
+		return p.missingCertFinding(evidence)
 	}
 	leaf := p.clientLeafName()
 	f := report.Newf(report.CodeClientCertRejected, "", "%s; the client certificate %s was sent", evidence, leaf)
 	if len(p.opts.ClientChain) == 0 {
 		return f
+	}
+	if faults := p.clientCertFaults(); len(faults) > 0 {
+		return f.WithFix(fmt.Sprintf("The client certificate failed the check before dialling (%s): fix that first, then probe again.", strings.Join(faults, ", ")))
 	}
 	issuer := p.opts.ClientChain[len(p.opts.ClientChain)-1].Issuer.String()
 	switch alert {
@@ -115,6 +216,32 @@ func (p *prober) certVerdict(evidence string, alert int) report.Finding {
 		return f.WithFix("The server could not verify the client's signature: check that the client key belongs to the certificate.")
 	}
 	return f
+}
+
+// missingCertFinding builds client-cert-required for a server that
+// wanted a client certificate and got none.
+func (p *prober) missingCertFinding(evidence string) report.Finding {
+	f := report.Newf(report.CodeClientCertRequired, "", "%s; no client certificate was sent", evidence)
+	if p.withheld != "" {
+		f.Detail += fmt.Sprintf(", because the configured one failed the check before dialling (%s)", p.withheld)
+		f = f.WithFix("Fix the client certificate first (see the " + string(p.withheld) + " finding); the server requires one.")
+	}
+	return f
+}
+
+// clientCertFaults returns the codes of the error and warning findings of
+// the preflight check, which explain a rejection better than the server's
+// alert can.
+func (p *prober) clientCertFaults() []string {
+	var codes []string
+	for _, f := range p.stages[checkClientCert].findings {
+		// Warnings count too: a weak key or a self-signed leaf is a
+		// warning, yet servers reject certificates for them.
+		if f.Severity != report.SeverityInfo && !slices.Contains(codes, string(f.Code)) {
+			codes = append(codes, string(f.Code))
+		}
+	}
+	return codes
 }
 
 func (p *prober) clientLeafName() string {
@@ -146,15 +273,43 @@ func (p *prober) nginxCertFinding(resp *http.Response, body []byte) (report.Find
 		if p.obs.certSent {
 			return report.Newf(report.CodeClientCertRejected, "", "%s, although the client certificate %s was sent", evidence, p.clientLeafName()), true
 		}
-		return report.Newf(report.CodeClientCertRequired, "", "%s; no client certificate was sent", evidence), true
+		return p.missingCertFinding(evidence), true
 	case bytes.Contains(body, nginxBadCertPage):
-		f := report.Newf(report.CodeClientCertRejected, "",
-			"the server completed the %s handshake and responded with HTTP 400 %q, nginx's page for a client certificate that failed verification; the client certificate %s was sent",
-			p.versionName(), nginxBadCertPage, p.clientLeafName())
-		return f.WithFix("Look in the nginx error log for \"client SSL certificate verify error\", which gives the reason; " +
-			"then add the client's CA to ssl_client_certificate, or raise ssl_verify_depth if the chain is longer."), true
+		return p.nginxBadCertFinding(), true
 	}
 	return report.Finding{}, false
+}
+
+// nginxBadCertFinding explains nginx's page for a client certificate that
+// failed verification. nginx's ssl_verify_depth defaults to 1, and OpenSSL
+// counts the depth in intermediates, so depth 1 allows the leaf, one
+// intermediate and the trusted CA (checked with nginx 1.22 and OpenSSL
+// 3.0). A chain with two intermediates fails there although its root is
+// trusted.
+func (p *prober) nginxBadCertFinding() report.Finding {
+	detail := fmt.Sprintf("the server completed the %s handshake and responded with HTTP 400 %q, nginx's page for a client certificate that failed verification; the client certificate %s was sent",
+		p.versionName(), nginxBadCertPage, p.clientLeafName())
+	fix := "Look in the nginx error log for \"client SSL certificate verify error\", which gives the reason; " +
+		"then add the client's CA to ssl_client_certificate, or raise ssl_verify_depth if the chain is longer."
+	if faults := p.clientCertFaults(); len(faults) > 0 {
+		fix = fmt.Sprintf("The client certificate failed the check before dialling (%s): fix that first. ", strings.Join(faults, ", ")) + fix
+	} else if n := countIntermediates(p.opts.ClientChain); n > 1 {
+		detail += fmt.Sprintf("; the client sent %d intermediates, and nginx's default ssl_verify_depth 1 allows only one between the leaf and the trusted CA", n)
+		fix = fmt.Sprintf("Set ssl_verify_depth %d or more, and check the nginx error log for \"client SSL certificate verify error\".", n)
+	}
+	return report.New(report.CodeClientCertRejected, "", detail).WithFix(fix)
+}
+
+// countIntermediates counts the CAs after the leaf of chain that are not
+// self-issued roots.
+func countIntermediates(chain []*x509.Certificate) int {
+	n := 0
+	for _, c := range chain[min(1, len(chain)):] {
+		if c.IsCA && !bytes.Equal(c.RawSubject, c.RawIssuer) {
+			n++
+		}
+	}
+	return n
 }
 
 // judgeClientCert records the server's verdict on the client certificate

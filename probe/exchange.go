@@ -147,7 +147,8 @@ func (p *prober) diagnoseExchange(err error) diagnosis {
 			// A TLS 1.3 server that rejects the certificate sends an alert and
 			// closes the socket. The client's request then draws a reset, which
 			// can overtake the alert.
-			return diagnosis{checkCertAccepted, p.certVerdict(evidence+"; no alert could be read, but this is how a TLS 1.3 server that rejects the client certificate ends the connection", noAlert)}
+			return diagnosis{checkCertAccepted, p.certVerdict(evidence+"; no alert could be read, but this is how a TLS 1.3 server that rejects the client certificate ends the connection, "+
+				"and Node's https server with rejectUnauthorized: true sends no alert at all (Node 20)", noAlert)}
 		}
 		return diagnosis{checkHTTP, report.New(report.CodeConnectionReset, "", evidence).
 			WithFix("Check the server's logs: it closed the connection instead of responding to the request.")}

@@ -3,6 +3,7 @@ package probe
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"fmt"
@@ -189,20 +190,28 @@ func distinguishedName(der []byte) string {
 
 // checkServerCertificate verifies the chain the server presented, if the
 // handshake got that far.
-func (p *prober) checkServerCertificate() {
+func (p *prober) checkServerCertificate(ctx context.Context) {
 	state := p.obs.state()
 	if state == nil || len(state.PeerCertificates) == 0 {
 		return
 	}
-	findings := chain.VerifyChain(state.PeerCertificates, chain.VerifyOptions{
-		Roots: p.opts.Roots,
-		Host:  p.serverName,
-		Usage: chain.UsageServer,
-		At:    p.opts.Now,
+	rootPool := p.opts.Roots
+	if rootPool == nil && len(p.opts.RootCerts) > 0 {
+		rootPool = x509.NewCertPool()
+		for _, c := range p.opts.RootCerts {
+			rootPool.AddCert(c)
+		}
+	}
+	findings := p.verifyServerChain(ctx, state.PeerCertificates, chain.VerifyOptions{
+		Roots:     rootPool,
+		RootCerts: p.opts.RootCerts,
+		Host:      p.serverName,
+		Usage:     chain.UsageServer,
+		At:        p.opts.Now,
 	})
 
 	roots := "the system roots"
-	if p.opts.Roots != nil {
+	if rootPool != nil {
 		roots = "the --ca roots"
 	}
 	detail := fmt.Sprintf("%d certificate(s) verified against %s for %q", len(state.PeerCertificates), roots, p.serverName)
@@ -224,7 +233,9 @@ func (p *prober) checkCertificateRequest(complete bool) {
 		names := acceptableCANames(p.obs.acceptableCAs)
 		detail := "the server requested a client certificate"
 		if len(names) == 0 {
-			detail += " and named no acceptable CAs"
+			// TLS 1.2 allows an empty list (RFC 5246, section 7.4.4), and TLS
+			// 1.3 servers often omit the certificate_authorities extension.
+			detail += " and named no acceptable CAs, so a client sends any certificate it has and only the server's verdict tells whether it trusts the issuer"
 		} else {
 			detail += "; acceptable CAs: " + strings.Join(names, "; ")
 		}

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/mtlsdoctor/mtlsdoctor/fixtures"
+	"github.com/mtlsdoctor/mtlsdoctor/internal/peers"
 	"github.com/mtlsdoctor/mtlsdoctor/report"
 )
 
@@ -83,15 +84,7 @@ func keyPEM(t *testing.T, c *fixtures.Cert) []byte {
 // install hint. Under CI=true a missing peer fails the test instead.
 func requireTool(t *testing.T, name, hint string) string {
 	t.Helper()
-	path, err := exec.LookPath(name)
-	if err == nil {
-		return path
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s not found (CI=true): %s", name, hint)
-	}
-	t.Skipf("%s not found: %s", name, hint)
-	return ""
+	return peers.Require(t, name, hint)
 }
 
 // freePort returns a TCP port on 127.0.0.1 that was free a moment ago.

@@ -1,39 +1,23 @@
 package probe
 
 import (
-	"fmt"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/mtlsdoctor/mtlsdoctor/fixtures"
+	"github.com/mtlsdoctor/mtlsdoctor/internal/peers"
 	"github.com/mtlsdoctor/mtlsdoctor/report"
 )
 
-const opensslHint = "install OpenSSL (apt-get install openssl)"
+const opensslHint = peers.OpenSSLHint
 
 // startSServer runs openssl s_server -www with the test PKI's server
-// certificate and extra arguments, and returns the URL to probe.
+// certificate, the test CA as -CAfile and extra arguments, and returns the
+// URL to probe.
 func startSServer(t *testing.T, pki *testPKI, args ...string) string {
 	t.Helper()
-	openssl := requireTool(t, "openssl", opensslHint)
-	serverKey := keyPEM(t, pki.Server)
-	dir := writeFiles(t, map[string][]byte{
-		"server-crt.pem": pki.Server.ChainPEM(),
-		"server-key.pem": serverKey,
-		"ca-crt.pem":     pki.CA.CertPEM(),
-	})
-	port := freePort(t)
-	base := []string{"s_server",
-		"-accept", "127.0.0.1:" + strconv.Itoa(port),
-		"-cert", dir + "/server-crt.pem",
-		"-key", dir + "/server-key.pem",
-		"-CAfile", dir + "/ca-crt.pem",
-		"-www",
-	}
-	ready := func(out string) bool { return strings.Contains(out, "ACCEPT") }
-	startProcess(t, port, ready, openssl, append(base, args...)...)
-	return fmt.Sprintf("https://127.0.0.1:%d/", port)
+	files := peers.Files{Cert: pki.Server.ChainPEM(), Key: keyPEM(t, pki.Server), ClientCA: pki.CA.CertPEM()}
+	return peers.StartOpenSSL(t, files, args...).URL("/")
 }
 
 // requireClientCert makes s_server insist on a verified client certificate.

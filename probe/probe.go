@@ -68,8 +68,18 @@ type Options struct {
 	// with the CA names the server accepts and checks the leaf's validity
 	// before dialling. When empty, Run parses Certificate instead.
 	ClientChain []*x509.Certificate
+	// CertFile and KeyFile name the client certificate chain and key
+	// files, used when Certificate is nil. Run reads and checks them
+	// before dialling; a file it cannot use becomes a finding, and the
+	// probe then dials without a client certificate.
+	CertFile string
+	KeyFile  string
 	// Roots verify the server's chain; nil means the system roots.
 	Roots *x509.CertPool
+	// RootCerts lists the certificates in Roots when the caller has them,
+	// so that a trusted CA with the server's issuer name but another key
+	// can be named.
+	RootCerts []*x509.Certificate
 	// ServerName overrides the URL's host for SNI, the name check and the
 	// HTTP Host header.
 	ServerName string
@@ -91,6 +101,15 @@ type Options struct {
 	Now time.Time
 	// Resolver looks up the URL's host; nil means net.DefaultResolver.
 	Resolver *net.Resolver
+	// AIA fetches the intermediates the server did not send through
+	// their caIssuers URLs; the incomplete-chain finding then names them.
+	AIA bool
+	// OCSP checks the server leaf's revocation status: the response the
+	// server stapled, or else the leaf's OCSP responder.
+	OCSP bool
+	// HTTPClient makes the AIA and OCSP requests; nil means a client
+	// with Timeout.
+	HTTPClient *http.Client
 
 	// MinVersion and MaxVersion limit the TLS versions the client offers,
 	// as tls.VersionTLS10 to tls.VersionTLS13. Zero means TLS 1.2 and

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/url"
 
+	"github.com/mtlsdoctor/mtlsdoctor/chain"
 	"github.com/mtlsdoctor/mtlsdoctor/report"
 )
 
@@ -24,7 +25,7 @@ const (
 )
 
 var checkOrder = []string{
-	checkClientCert, checkDNS, checkConnect, checkHandshake, checkServerCert,
+	checkClientCert, checkDNS, checkConnect, checkHandshake, checkServerCert, checkRevocation,
 	checkCertRequested, checkCertAccepted, checkHTTP, checkWebhook, checkDeadline,
 }
 
@@ -50,7 +51,12 @@ type prober struct {
 	obs     observation
 	head    *headRecorder
 	tlsInfo *report.TLSInfo
+	fetched []chain.AIAFetch // intermediates fetched through AIA
 	http    *report.HTTPInfo
+
+	// withheld names the preflight finding that kept the client
+	// certificate from being sent, such as key-mismatch; empty otherwise.
+	withheld report.Code
 }
 
 func newProber(opts Options, rep *report.Report) *prober {
@@ -96,7 +102,8 @@ func (p *prober) run(ctx context.Context) {
 	defer conn.Close()
 
 	tlsConn, handshakeErr := p.handshake(dialCtx, conn)
-	p.checkServerCertificate()
+	p.checkServerCertificate(ctx)
+	p.checkRevocation(ctx)
 	p.checkCertificateRequest(handshakeErr == nil)
 	if handshakeErr != nil {
 		p.recordHandshakeFailure(ctx, handshakeErr)

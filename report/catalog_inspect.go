@@ -1,7 +1,7 @@
 package report
 
 // CodeMissingKeyID marks a certificate without the subject or authority
-// key identifier that RFC 5280 asks for.
+// key identifier that RFC 5280 requires.
 const CodeMissingKeyID Code = "missing-key-identifier"
 
 func init() {

@@ -78,8 +78,8 @@ type Inspection struct {
 	Target string `json:"target"`
 	Kind   string `json:"kind"`
 	OK     bool   `json:"ok"`
-	// Encoding is how the file stored its certificates, such as "PEM" or
-	// "PKCS#12"; for a server it is "TLS".
+	// Encoding is the form the file stored its certificates in, such as
+	// "PEM" or "PKCS#12", or "TLS" for a server.
 	Encoding     string       `json:"encoding,omitempty"`
 	Findings     []Finding    `json:"findings"`
 	Certificates []CertDetail `json:"certificates"`

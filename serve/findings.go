@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mtlsdoctor/mtlsdoctor/chain"
 	"github.com/mtlsdoctor/mtlsdoctor/report"
 )
 
@@ -35,6 +36,7 @@ func startupFindings(cfg Config, serverCert *x509.Certificate, clientCAs []*x509
 
 	if cfg.ClientAuth != ClientAuthNone {
 		findings = append(findings, clientCAFindings(clientCAs, now)...)
+		findings = append(findings, platformCAFindings(clientCAs, now)...)
 		if cfg.ClientSubject == "" {
 			findings = append(findings, unpinnedFindings(cfg, clientCAs, now)...)
 		}
@@ -67,6 +69,41 @@ func clientCAFindings(clientCAs []*x509.Certificate, now time.Time) []report.Fin
 		}
 	}
 	return findings
+}
+
+// platformCAFindings reports platform-ca-outdated when the client CAs
+// lack SSL.com Root Certification Authority RSA, the root of the client
+// certificate that Dialogflow ES presents, and are meant for Dialogflow.
+// They count as meant for it when they include a Google Trust Services or
+// GlobalSign CA of the platform's present or past instructions. The
+// finding is an error when no CA serves either edition, as with the legacy
+// CAs that expired on 2021-12-15. It is a warning when a valid GTS root,
+// which Dialogflow CX documents, is among them.
+func platformCAFindings(clientCAs []*x509.Certificate, now time.Time) []report.Finding {
+	if !slices.ContainsFunc(clientCAs, isGooglePlatformCA) {
+		return nil
+	}
+	findings := chain.CheckPlatformCAs(clientCAs, chain.ProfileDialogflowES, now)
+	if len(findings) == 0 || len(chain.CheckPlatformCAs(clientCAs, chain.ProfileDialogflowCX, now)) > 0 {
+		return findings
+	}
+	f := findings[0].WithSeverity(report.SeverityWarning)
+	f.Detail += " The client CAs do include a Google Trust Services root that Dialogflow CX's documentation names, so they suit a CX agent."
+	return []report.Finding{f}
+}
+
+// isGooglePlatformCA reports whether cert is named like a CA of
+// Dialogflow's present or past instructions: an organization of Google
+// Trust Services (GTS Root R1-R4, GTS CA 1O1), GlobalSign Root CA - R2 or
+// GlobalSign ECC Root CA - R4.
+func isGooglePlatformCA(cert *x509.Certificate) bool {
+	for _, o := range cert.Subject.Organization {
+		if strings.HasPrefix(o, "Google Trust Services") {
+			return true
+		}
+	}
+	return slices.Contains(cert.Subject.OrganizationalUnit, "GlobalSign Root CA - R2") ||
+		slices.Contains(cert.Subject.OrganizationalUnit, "GlobalSign ECC Root CA - R4")
 }
 
 // unpinnedFindings warns when a client CA is publicly trusted, because

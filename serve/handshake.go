@@ -189,6 +189,7 @@ func (c *handshakeConn) Read(p []byte) (int, error) {
 	if !c.handshaking {
 		return c.Conn.Read(p)
 	}
+	c.releaseSlot()
 	n, err := c.Conn.Read(p)
 	if n > 0 {
 		c.tail = append(c.tail, p[:n]...)
@@ -199,16 +200,17 @@ func (c *handshakeConn) Read(p []byte) (int, error) {
 	if err != nil {
 		return n, err
 	}
-	if !c.holdsSlot {
-		if err := c.acquireSlot(); err != nil {
-			return 0, err
-		}
+	if err := c.acquireSlot(); err != nil {
+		return 0, err
 	}
 	return n, nil
 }
 
 // Write releases the handshake slot and writes to the connection.
 func (c *handshakeConn) Write(p []byte) (int, error) {
+	if c.handshaking {
+		c.releaseSlot()
+	}
 	return c.Conn.Write(p)
 }
 

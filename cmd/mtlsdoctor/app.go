@@ -110,6 +110,7 @@ func newApp(e *env) *cli.App {
    mtlsdoctor gen --host webhook.example.com         # a test CA, server and client certificates
    mtlsdoctor serve --client-ca ca-crt.pem --client-ca test-ca-crt.pem
    mtlsdoctor probe https://localhost:4433 --cert client-crt.pem --key client-key.pem --ca test-ca-crt.pem
+   mtlsdoctor probe https://webhook.example.com/df --cert client-crt.pem --key client-key.pem --audit --output junit > probe.xml
    mtlsdoctor explain 'remote error: tls: certificate required'`,
 		Description: exitCodesHelp,
 		Writer:      e.stdout,
@@ -131,6 +132,8 @@ func newApp(e *env) *cli.App {
 			verifyCommand(e),
 			explainCommand(e),
 			demoCommand(e),
+			completionCommand(e),
+			manCommand(e),
 		},
 	}
 	for _, c := range app.Commands {

@@ -31,6 +31,7 @@ existing file is replaced only with --force or when its content is unchanged.`,
 			&cli.BoolFlag{Name: "offline", Usage: "use the embedded copies and download nothing"},
 			&cli.StringSliceFlag{Name: "pin", Usage: "SHA-256 fingerprint every certificate must match one of, repeatable"},
 			&cli.BoolFlag{Name: "force", Usage: "replace an existing bundle file with different content"},
+			&cli.BoolFlag{Name: "aia", Usage: "add the issuer of every certificate whose issuer is missing, downloaded through its caIssuers URL"},
 			outputFlag,
 		},
 		Action: func(c *cli.Context) error {
@@ -45,6 +46,7 @@ existing file is replaced only with --force or when its content is unchanged.`,
 				Sources: c.StringSlice("source"),
 				Pins:    c.StringSlice("pin"),
 				Offline: c.Bool("offline"),
+				AIA:     c.Bool("aia"),
 			})
 			if err != nil {
 				return &usageError{err: err, fix: "check the --profile, --source and --pin values"}

@@ -1,14 +1,7 @@
 package main
 
 import (
-	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"fmt"
-	"net"
-	"net/url"
-	"os"
-	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -20,16 +13,30 @@ import (
 func inspectCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "inspect",
-		Usage:     "list the certificates in a file or presented by a server",
+		Usage:     "describe every certificate and key in a file, a download or a server's chain",
 		ArgsUsage: "FILE|URL|HOST:PORT",
 		UsageText: `mtlsdoctor inspect ca-crt.pem
-   mtlsdoctor inspect https://localhost:4433
-   mtlsdoctor inspect 127.0.0.1:4433 --output json`,
-		Flags: []cli.Flag{
-			&cli.DurationFlag{Name: "timeout", Value: 5 * time.Second, Usage: "bound on connect and handshake for a URL or HOST:PORT"},
-			&cli.StringFlag{Name: "server-name", Usage: "server name (SNI) to send when connecting"},
+   mtlsdoctor inspect client.p12 --password-file p12-password.txt
+   mtlsdoctor inspect https://localhost:4433 --output json
+   mtlsdoctor inspect 127.0.0.1:4433 --server-name localhost --pem > chain.pem
+   mtlsdoctor inspect http://ca.example/intermediate.crt`,
+		Description: `Reads PEM (with a byte-order mark or CRLF line ends too), DER, PKCS#7 (.p7b,
+.p7c, DER or PEM), PKCS#12 (.p12, .pfx) and base64 DER, detected by content;
+keys in PKCS#8, encrypted PKCS#8, PKCS#1, SEC1 and legacy encrypted PEM. A
+damaged block is reported and the other blocks are still shown.
+
+An http:// URL, or an https:// URL ending in .crt, .cer, .der, .pem, .p7b,
+.p7c, .p12 or .pfx, is downloaded; any other https:// URL or HOST:PORT is a
+TLS server whose presented chain is shown. Nothing is verified: use verify or
+probe for trust. Findings: insecure-signature, weak-key, legacy-common-name,
+self-signed-leaf, expired (error, or a warning within 30 days of expiry) and
+missing-key-identifier.`,
+		Flags: append([]cli.Flag{
+			&cli.DurationFlag{Name: "timeout", Value: chain.DefaultInspectTimeout, Usage: "bound on the download, or on connect and handshake, for a URL or HOST:PORT"},
+			&cli.StringFlag{Name: "server-name", Usage: "server name (SNI) to send (default: the host of a URL or HOST:PORT, none for an IP address)"},
+			&cli.BoolFlag{Name: "pem", Usage: "write only the certificates, as PEM, to standard output"},
 			outputFlag,
-		},
+		}, passwordFlags()...),
 		Action: func(c *cli.Context) error {
 			if err := checkFormat(c); err != nil {
 				return err
@@ -37,91 +44,72 @@ func inspectCommand(e *env) *cli.Command {
 			if c.NArg() != 1 {
 				return usagef("pass one file, URL or HOST:PORT", "inspect takes exactly one argument, got %d", c.NArg())
 			}
-			target := c.Args().First()
-			var rep *report.Report
-			var err error
-			if _, statErr := os.Stat(target); statErr == nil || !looksLikeAddress(target) {
-				rep, err = inspectFile(target)
-			} else {
-				rep, err = inspectServer(c.Context, target, c.String("server-name"), c.Duration("timeout"))
+			if c.Duration("timeout") <= 0 {
+				return usagef("pass a positive duration such as 5s", "invalid --timeout %s: must be positive", c.Duration("timeout"))
 			}
+			readOpts, err := readOptionsFromFlags(c)
 			if err != nil {
 				return err
 			}
-			return e.render(c, "mtlsdoctor inspect", rep)
+
+			target := c.Args().First()
+			var result *chain.Inspected
+			if chain.LooksLikeAddress(target) {
+				result, err = chain.InspectAddress(c.Context, target, chain.InspectAddressOptions{
+					ServerName: c.String("server-name"),
+					Timeout:    c.Duration("timeout"),
+					Read:       readOpts,
+				}, time.Now())
+				if err != nil {
+					return &usageError{err: err}
+				}
+			} else {
+				result, err = chain.InspectFile(target, readOpts, time.Now())
+				if err != nil {
+					return err
+				}
+			}
+
+			if c.Bool("pem") {
+				return e.writePEM(result)
+			}
+			return e.renderInspection(c, result.Inspection)
 		},
 	}
 }
 
-func looksLikeAddress(s string) bool {
-	if strings.Contains(s, "://") {
-		return true
+// writePEM prints the certificates as PEM. Without certificates, as when
+// the server cannot be reached, it prints the findings on stderr instead.
+func (e *env) writePEM(result *chain.Inspected) error {
+	if len(result.Certificates) == 0 {
+		in := result.Inspection.Finish()
+		for _, f := range in.Findings {
+			fmt.Fprintf(e.stderr, "mtlsdoctor: %s\n", f)
+		}
+		if !in.OK {
+			return findingsError{}
+		}
+		return usagef("pass a file or server that has certificates", "%s contains no certificate to write as PEM", in.Target)
 	}
-	_, port, err := net.SplitHostPort(s)
-	return err == nil && port != ""
+	if _, err := e.stdout.Write(chain.EncodePEM(result.Certificates)); err != nil {
+		return fmt.Errorf("write PEM: %w", err)
+	}
+	return nil
 }
 
-func inspectFile(path string) (*report.Report, error) {
-	rep := &report.Report{Target: path, Kind: "inspect"}
-	certs, err := chain.ReadCertificatesFile(path, "file")
-	if len(certs) == 0 {
-		if key, keyErr := chain.ReadKeyFile(path, "file"); keyErr == nil {
-			rep.Notes = append(rep.Notes, "private key: "+chain.KeyDescription(key.Public()))
-			return rep, nil
-		}
-		return nil, err
-	}
-	if fe, ok := err.(*chain.FileError); ok {
-		rep.Add(fe.Finding().WithSeverity(report.SeverityWarning))
-	}
-	addCertificates(rep, certs)
-	return rep, nil
-}
-
-func addCertificates(rep *report.Report, certs []*x509.Certificate) {
-	for i, cert := range certs {
-		info := report.Describe(cert)
-		info.Note = chain.KeyDescription(cert.PublicKey) + ", " + cert.SignatureAlgorithm.String()
-		if i == 0 && !cert.IsCA {
-			info.Note = "leaf, " + info.Note
-		}
-		rep.Certificates = append(rep.Certificates, info)
-	}
-	rep.Add(chain.Lint(certs, time.Now())...)
-}
-
-func inspectServer(ctx context.Context, target, serverName string, timeout time.Duration) (*report.Report, error) {
-	hostport := target
-	if u, err := url.Parse(target); err == nil && u.Host != "" {
-		hostport = u.Host
-		if u.Port() == "" {
-			hostport = net.JoinHostPort(u.Hostname(), "443")
-		}
-	}
-	host, _, err := net.SplitHostPort(hostport)
+// renderInspection prints in as --output selects and returns
+// findingsError when it has an error finding.
+func (e *env) renderInspection(c *cli.Context, in *report.Inspection) error {
+	format, err := report.ParseFormat(c.String("output"))
 	if err != nil {
-		return nil, usagef("pass https://HOST[:PORT] or HOST:PORT", "invalid address %q: %v", target, err)
+		return &usageError{err: err, fix: "pass --output text, --output json or --output junit"}
 	}
-	if serverName == "" && net.ParseIP(host) == nil {
-		serverName = host
+	opts := report.Options{Color: e.color && format == report.FormatText, Suite: "mtlsdoctor inspect"}
+	if err := report.RenderInspections(e.stdout, format, opts, in); err != nil {
+		return fmt.Errorf("write report: %w", err)
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	dialer := &tls.Dialer{Config: &tls.Config{
-		ServerName: serverName,
-		// inspect lists what the server presents; probe and verify judge trust.
-		InsecureSkipVerify: true,
-	}}
-	conn, err := dialer.DialContext(ctx, "tcp", hostport)
-	rep := &report.Report{Target: target, Kind: "inspect"}
-	if err != nil {
-		rep.Add(report.New(report.CodeHandshakeTimeout, "could not fetch the certificates", err.Error()).
-			WithFix("Check the address; mtlsdoctor probe diagnoses connection failures in detail."))
-		return rep, nil
+	if !in.OK {
+		return findingsError{}
 	}
-	defer conn.Close()
-	state := conn.(*tls.Conn).ConnectionState()
-	rep.Notes = append(rep.Notes, fmt.Sprintf("%s, %s", tls.VersionName(state.Version), tls.CipherSuiteName(state.CipherSuite)))
-	addCertificates(rep, state.PeerCertificates)
-	return rep, nil
+	return nil
 }

@@ -54,6 +54,7 @@ func startHTTP(t testing.TB, cfg *tls.Config, handler http.Handler) *Server {
 	if cfg != nil {
 		ln = tls.NewListener(ln, cfg)
 	}
+
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -65,6 +66,7 @@ func startHTTP(t testing.TB, cfg *tls.Config, handler http.Handler) *Server {
 		_ = srv.Close()
 		<-done
 	}
+
 	t.Cleanup(func() {
 		s.Stop()
 		if t.Failed() {

@@ -112,7 +112,7 @@ func StartNginx(t testing.TB, cfg NginxConfig) *Server {
 		port := FreePort(t)
 		text := fmt.Sprintf(nginxMain, p.Dir, cfg.server(p, port))
 		writeFile(t, p.Dir, "nginx.conf", []byte(text))
-		s, lastErr = startProcess(t, StackNginx, portReady(port), nginx, "-p", p.Dir, "-c", conf, "-e", errorLog)
+		s, lastErr = startProcess(t, StackNginx, portReady(port), p.Env, nginx, "-p", p.Dir, "-c", conf, "-e", errorLog)
 		if s != nil {
 			s.readLogs = func() string {
 				data, _ := os.ReadFile(errorLog)

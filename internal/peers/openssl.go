@@ -5,9 +5,9 @@ import (
 	"testing"
 )
 
-// acceptLine is what openssl s_server prints once it listens, such as
-// "ACCEPT 127.0.0.1:43983" (OpenSSL 3.0). OpenSSL 1.1.1 prints a bare
-// "ACCEPT", which this starter does not support.
+// acceptLine matches the line openssl s_server prints once it listens,
+// such as "ACCEPT 127.0.0.1:43983" (OpenSSL 3.0). OpenSSL 1.1.1 prints a
+// bare "ACCEPT", which this starter does not support.
 var acceptLine = regexp.MustCompile(`(?m)^ACCEPT (127\.0\.0\.1:\d+)\s*$`)
 
 // StartOpenSSL runs openssl s_server -www with files on a port the system
@@ -17,7 +17,7 @@ var acceptLine = regexp.MustCompile(`(?m)^ACCEPT (127\.0\.0\.1:\d+)\s*$`)
 // only. files.ClientCA, when set, goes to -CAfile, which both verifies the
 // client certificate and fills the CertificateRequest's CA list.
 //
-// -www answers only GET requests, so probe it with a plain GET.
+// -www responds only to GET requests, so probe it with a plain GET.
 func StartOpenSSL(t testing.TB, files Files, args ...string) *Server {
 	t.Helper()
 	openssl := Require(t, "openssl", OpenSSLHint)
@@ -37,7 +37,7 @@ func StartOpenSSL(t testing.TB, files Files, args ...string) *Server {
 		}
 		return m[1], true
 	}
-	s, err := startProcess(t, StackOpenSSL, ready, openssl, append(base, args...)...)
+	s, err := startProcess(t, StackOpenSSL, ready, p.Env, openssl, append(base, args...)...)
 	if err != nil {
 		failStart(t, "openssl s_server", s, err)
 	}

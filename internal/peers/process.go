@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"os/exec"
 	"strconv"
 	"testing"
@@ -15,7 +16,7 @@ import (
 const startTimeout = 15 * time.Second
 
 // errExited is returned by startProcess when the process exited before it
-// was ready; the log says why.
+// was ready. The process's log shows why.
 var errExited = errors.New("exited before it was ready")
 
 // readiness inspects a peer's output and returns its address once it
@@ -48,16 +49,19 @@ func failStart(t testing.TB, what string, s *Server, err error) {
 	t.Fatalf("%s: %v\n%s", what, err, log)
 }
 
-// startProcess runs name with args and waits until ready reports an
-// address. The returned Server kills the process by its PID when stopped,
+// startProcess runs name with args and env added to the environment, and
+// waits until ready reports an address. The returned Server kills the process by its PID when stopped,
 // and the test's cleanup stops it and, when the test failed, logs its
 // output. When the process exits before it is ready, startProcess returns
 // errExited and the output, so the caller can retry on another port.
-func startProcess(t testing.TB, stack string, ready readiness, name string, args ...string) (*Server, error) {
+func startProcess(t testing.TB, stack string, ready readiness, env []string, name string, args ...string) (*Server, error) {
 	t.Helper()
 	log := &Log{}
 	cmd := exec.Command(name, args...)
 	cmd.Stdout, cmd.Stderr = log, log
+	if len(env) > 0 {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}

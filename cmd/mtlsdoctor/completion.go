@@ -1,0 +1,88 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/urfave/cli/v2"
+)
+
+// The completion scripts ask the program itself for the candidates:
+// urfave/cli prints the subcommands, or with a partial flag as the last
+// argument the matching flags, when the hidden --generate-bash-completion
+// flag ends the command line (EnableBashCompletion in newApp).
+
+// bashCompletion completes subcommands and flags, and falls back to file
+// names, which most flag values are.
+const bashCompletion = `# bash completion for mtlsdoctor. Load it in ~/.bashrc with:
+#   source <(mtlsdoctor completion bash)
+_mtlsdoctor() {
+	local cur=${COMP_WORDS[COMP_CWORD]}
+	local -a args=("${COMP_WORDS[@]:1:COMP_CWORD-1}")
+	if [[ $cur == -* ]]; then
+		args+=("$cur")
+	fi
+	local candidates
+	candidates=$("${COMP_WORDS[0]}" "${args[@]}" --generate-bash-completion 2>/dev/null)
+	COMPREPLY=($(compgen -W "$candidates" -- "$cur"))
+}
+complete -o default -o bashdefault -F _mtlsdoctor mtlsdoctor
+`
+
+// zshCompletion does the same for zsh.
+const zshCompletion = `#compdef mtlsdoctor
+# zsh completion for mtlsdoctor. Load it in ~/.zshrc, after compinit, with:
+#   source <(mtlsdoctor completion zsh)
+_mtlsdoctor() {
+	local -a args candidates
+	args=(${words[2,CURRENT-1]})
+	[[ ${words[CURRENT]} == -* ]] && args+=(${words[CURRENT]})
+	candidates=(${(f)"$(${words[1]} ${args[@]} --generate-bash-completion 2>/dev/null)"})
+	if (( ${#candidates} )); then
+		compadd -a candidates
+	else
+		_files
+	fi
+}
+compdef _mtlsdoctor mtlsdoctor
+`
+
+func completionCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "completion",
+		Usage:     "print the shell completion script for bash, zsh or fish",
+		ArgsUsage: "bash|zsh|fish",
+		UsageText: `source <(mtlsdoctor completion bash)     # in ~/.bashrc
+   source <(mtlsdoctor completion zsh)      # in ~/.zshrc, after compinit
+   mtlsdoctor completion fish > ~/.config/fish/completions/mtlsdoctor.fish`,
+		Description: `Prints a script that completes the commands and flags of mtlsdoctor.
+The bash and zsh scripts ask mtlsdoctor for the candidates each time, so they
+stay current after an upgrade; the fish script lists them, so regenerate it
+after an upgrade.`,
+		Action: func(c *cli.Context) error {
+			if c.NArg() != 1 {
+				return usagef("pass bash, zsh or fish, e.g. mtlsdoctor completion bash", "completion takes one shell name, got %d arguments", c.NArg())
+			}
+			return writeCompletion(e.stdout, c.App, c.Args().First())
+		},
+	}
+}
+
+func writeCompletion(w io.Writer, app *cli.App, shell string) error {
+	var script string
+	switch shell {
+	case "bash":
+		script = bashCompletion
+	case "zsh":
+		script = zshCompletion
+	case "fish":
+		var err error
+		if script, err = app.ToFishCompletion(); err != nil {
+			return fmt.Errorf("generate fish completion: %w", err)
+		}
+	default:
+		return usagef("pass bash, zsh or fish", "unknown shell %q", shell)
+	}
+	_, err := io.WriteString(w, script)
+	return err
+}
