@@ -143,3 +143,36 @@ func isLegacyGoogleCA(cert *x509.Certificate) bool {
 	}
 	return s.CommonName == "GlobalSign" && slices.Contains(s.OrganizationalUnit, "GlobalSign Root CA - R2")
 }
+
+// PlatformBundleFindings checks a CA file that looks meant for Dialogflow
+// because it holds a CA that Dialogflow's present or past instructions
+// name. It reports platform-ca-outdated when the file lacks the SSL.com root
+// that Dialogflow ES uses: an error when no CA in it works for either
+// edition (the legacy CAs), and a warning when a Google Trust Services root
+// that Dialogflow CX documents is there. Other CA files get no finding.
+func PlatformBundleFindings(cas []*x509.Certificate, now time.Time) []report.Finding {
+	if !slices.ContainsFunc(cas, IsGooglePlatformCA) {
+		return nil
+	}
+	findings := CheckPlatformCAs(cas, ProfileDialogflowES, now)
+	if len(findings) == 0 || len(CheckPlatformCAs(cas, ProfileDialogflowCX, now)) > 0 {
+		return findings
+	}
+	f := findings[0].WithSeverity(report.SeverityWarning)
+	f.Detail += " The CA file does include a Google Trust Services root that Dialogflow CX's documentation names, so it suits a CX agent."
+	return []report.Finding{f}
+}
+
+// IsGooglePlatformCA reports whether cert is named like a CA of
+// Dialogflow's present or past instructions: an organization of Google
+// Trust Services (GTS Root R1-R4, GTS CA 1O1), GlobalSign Root CA - R2 or
+// GlobalSign ECC Root CA - R4.
+func IsGooglePlatformCA(cert *x509.Certificate) bool {
+	for _, o := range cert.Subject.Organization {
+		if strings.HasPrefix(o, "Google Trust Services") {
+			return true
+		}
+	}
+	return slices.Contains(cert.Subject.OrganizationalUnit, "GlobalSign Root CA - R2") ||
+		slices.Contains(cert.Subject.OrganizationalUnit, "GlobalSign ECC Root CA - R4")
+}

@@ -86,6 +86,9 @@ func VerifyFiles(ctx context.Context, opts VerifyFilesOptions) (*report.Report, 
 		for _, r := range roots {
 			verify.Roots.AddCert(r)
 		}
+		if platform := PlatformBundleFindings(roots, time.Now()); len(platform) > 0 {
+			rep.AddCheck("platform CAs", "", opts.CAFile, platform...)
+		}
 	}
 
 	rep.AddCheck("chain order", "", orderDetail(certs), OrderFindings(certs)...)

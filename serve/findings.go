@@ -80,30 +80,7 @@ func clientCAFindings(clientCAs []*x509.Certificate, now time.Time) []report.Fin
 // CAs that expired on 2021-12-15. It is a warning when a valid GTS root,
 // which Dialogflow CX documents, is among them.
 func platformCAFindings(clientCAs []*x509.Certificate, now time.Time) []report.Finding {
-	if !slices.ContainsFunc(clientCAs, isGooglePlatformCA) {
-		return nil
-	}
-	findings := chain.CheckPlatformCAs(clientCAs, chain.ProfileDialogflowES, now)
-	if len(findings) == 0 || len(chain.CheckPlatformCAs(clientCAs, chain.ProfileDialogflowCX, now)) > 0 {
-		return findings
-	}
-	f := findings[0].WithSeverity(report.SeverityWarning)
-	f.Detail += " The client CAs do include a Google Trust Services root that Dialogflow CX's documentation names, so they suit a CX agent."
-	return []report.Finding{f}
-}
-
-// isGooglePlatformCA reports whether cert is named like a CA of
-// Dialogflow's present or past instructions: an organization of Google
-// Trust Services (GTS Root R1-R4, GTS CA 1O1), GlobalSign Root CA - R2 or
-// GlobalSign ECC Root CA - R4.
-func isGooglePlatformCA(cert *x509.Certificate) bool {
-	for _, o := range cert.Subject.Organization {
-		if strings.HasPrefix(o, "Google Trust Services") {
-			return true
-		}
-	}
-	return slices.Contains(cert.Subject.OrganizationalUnit, "GlobalSign Root CA - R2") ||
-		slices.Contains(cert.Subject.OrganizationalUnit, "GlobalSign ECC Root CA - R4")
+	return chain.PlatformBundleFindings(clientCAs, now)
 }
 
 // unpinnedFindings warns when a client CA is publicly trusted, because
