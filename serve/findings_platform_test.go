@@ -60,7 +60,7 @@ func TestPlatformCAFindings(t *testing.T) {
 	}{
 		{"legacy CAs only", []*x509.Certificate{legacy.Cert}, report.SeverityError, "expired on 2021-12-15"},
 		{"legacy CA and test CA", []*x509.Certificate{legacy.Cert, testCA.Cert}, report.SeverityError, "SSL.com"},
-		{"GTS root without SSL.com", []*x509.Certificate{gtsR1}, report.SeverityWarning, "suit a CX agent"},
+		{"GTS root without SSL.com", []*x509.Certificate{gtsR1}, report.SeverityWarning, "suits a CX agent"},
 		{"GTS root with SSL.com", []*x509.Certificate{gtsR1, sslCom}, "", ""},
 		{"SSL.com only", []*x509.Certificate{sslCom}, "", ""},
 		{"test CA only", []*x509.Certificate{testCA.Cert}, "", ""},
