@@ -45,7 +45,7 @@ its URL, and # starts a comment. The other flags apply to every line. Text
 output ends with a summary table, json prints one JSON object a line (JSON
 Lines) in file order as the targets finish, and junit has one test suite per
 target.`,
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "cert", Usage: "client certificate chain, PEM or DER (default: send none)"},
 			&cli.StringFlag{Name: "key", Usage: "client private key (required with --cert)"},
 			&cli.StringFlag{Name: "ca", Usage: "CA file the server certificate must chain to (default: the system roots)"},
@@ -68,7 +68,7 @@ target.`,
 			&cli.BoolFlag{Name: "aia", Value: true, Usage: "download intermediates the server does not send through their caIssuers URLs, to name them (--aia=false: never download)"},
 			&cli.BoolFlag{Name: "ocsp", Usage: "check the server leaf's revocation status: the stapled OCSP response, or else its OCSP responder"},
 			outputFlag,
-		},
+		}, passwordFlags()...),
 		Action: func(c *cli.Context) error {
 			if err := checkFormat(c); err != nil {
 				return err
@@ -147,7 +147,11 @@ func probeOptionsFromFlags(c *cli.Context) (probe.Options, *report.Report, error
 	case certPath == "" && keyPath != "":
 		return opts, nil, usagef("pass the client certificate with --cert client-crt.pem", "--key needs --cert")
 	case certPath != "":
-		cert, err := chain.LoadKeyPair(certPath, keyPath, "client")
+		readOpts, err := readOptionsFromFlags(c)
+		if err != nil {
+			return opts, nil, err
+		}
+		cert, err := chain.LoadKeyPairWith(certPath, keyPath, "client", readOpts)
 		var fe *chain.FileError
 		if errors.As(err, &fe) && fe.Code == report.CodeKeyMismatch {
 			target := opts.URL
@@ -174,6 +178,7 @@ func probeOptionsFromFlags(c *cli.Context) (probe.Options, *report.Report, error
 		for _, r := range roots {
 			opts.Roots.AddCert(r)
 		}
+		opts.RootCerts = roots
 	}
 	return opts, nil, nil
 }
