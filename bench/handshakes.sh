@@ -15,7 +15,10 @@
 # The server's CPU time is user plus system time from /proc/PID/stat
 # before and after each run; peak RSS is VmHWM at the end of the round.
 # The rounds interleave the servers, and the summary shows medians.
-# Results: $WORK/results.tsv and $WORK/summary.md (WORK is printed).
+# Before the runs, the Go benchmark in bench/floor_test.go measures the
+# cryptographic floor of one handshake on the servers' CPU.
+# Results: $WORK/results.tsv, $WORK/floor.txt and $WORK/summary.md (WORK
+# is printed first).
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -36,17 +39,28 @@ require go openssl nginx node taskset curl awk
 echo "bench: working in $WORK" >&2
 trap stop_server EXIT
 build
+
+# The cryptographic floor, on the servers' CPU (bench/floor_test.go).
+echo "bench: measuring the cryptographic floor of a handshake" >&2
+(cd "$REPO" && taskset -c "$SERVER_CPU" go test -run '^$' -bench HandshakeCrypto -benchtime 2s -count 3 ./bench/) \
+	>"$WORK/floor.txt" || die "go test -bench HandshakeCrypto failed; see $WORK/floor.txt"
+
 RESULTS="$WORK/results.tsv"
 printf 'key\tserver\tmode\tround\thandshakes\twall_s\tcpu_s\tpeak_rss_kib\n' >"$RESULTS"
 
-# check_server NAME CERT_DIR PORT makes one request with the client
-# certificate and fails when the server does not answer 200.
+# check_server NAME CERT_DIR PORT makes sure that the server verifies
+# client certificates: a request with the client certificate gets 200,
+# and one without gets no 200 (a failed handshake, or nginx's 400 and the
+# Node demo's 401).
 check_server() {
 	local code
 	code=$(taskset -c "$CLIENT_CPU" curl -s -o "$WORK/logs/check-$1.txt" -w '%{http_code}' --max-time 10 \
 		--cacert "$2/test-ca-crt.pem" --cert "$2/client-crt.pem" --key "$2/client-key.pem" \
-		"https://localhost:$3/") || true
+		"https://127.0.0.1:$3/") || true
 	[ "$code" = 200 ] || die "$1 answered HTTP $code to a request with a valid client certificate; see $WORK/logs"
+	code=$(taskset -c "$CLIENT_CPU" curl -s -o /dev/null -w '%{http_code}' --max-time 10 \
+		--cacert "$2/test-ca-crt.pem" "https://127.0.0.1:$3/") || true
+	[ "$code" != 200 ] || die "$1 answered HTTP 200 to a request without a client certificate"
 }
 
 # run_sequential DIR prints the number of connections of one s_time run.
@@ -96,4 +110,4 @@ for round in $(seq "$ROUNDS"); do
 	done
 done
 
-"$REPO/bench/summarize.sh" "$RESULTS" | tee "$WORK/summary.md"
+"$REPO/bench/summarize.sh" "$RESULTS" "$WORK/floor.txt" | tee "$WORK/summary.md"

@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
-# Summarizes the results.tsv of bench/handshakes.sh as a Markdown table:
-# the median over the rounds of handshakes per wall second, handshakes
-# per second of server CPU time and the server's CPU use, the largest
-# peak RSS, and the ratio of serve's CPU rate to each server's.
+# Summarizes the output of bench/handshakes.sh as Markdown tables:
+#  1. per key type, server and client: the median over the rounds of
+#     handshakes per wall second, handshakes per second of server CPU time
+#     and the server's CPU use, the largest peak RSS, and serve's CPU rate
+#     divided by this server's;
+#  2. with FLOOR.TXT (go test -bench HandshakeCrypto output): the floor of
+#     each key type and serve's CPU rate as a share of it.
 #
-#   bench/summarize.sh /tmp/mtlsdoctor-bench.XXXXXX/results.tsv
+#   bench/summarize.sh results.tsv [floor.txt]
 set -euo pipefail
-[ $# -eq 1 ] || { echo "usage: summarize.sh results.tsv" >&2; exit 2; }
+[ $# -ge 1 ] && [ $# -le 2 ] || {
+	echo "usage: summarize.sh results.tsv [floor.txt]" >&2
+	exit 2
+}
 
-awk -F'\t' '
+awk -F'\t' -v floorfile="${2:-}" '
 function median(list,    n, a, i, j, t) {
 	n = split(list, a, " ")
 	for (i = 2; i <= n; i++)
@@ -17,8 +23,9 @@ function median(list,    n, a, i, j, t) {
 }
 NR == 1 { next }
 {
-	id = $1 SUBSEP $2 SUBSEP $3
-	if (!(id in seen)) { seen[id] = 1; order[++ids] = id }
+	if (!($2 in serverorder)) serverorder[$2] = sprintf("%03d", ++servers)
+	id = $1 SUBSEP $3 SUBSEP serverorder[$2] SUBSEP $2
+	if (!(id in seen)) { seen[id] = 1; ids[++n] = id }
 	wall[id] = wall[id] " " ($6 > 0 ? $5 / $6 : 0)
 	cpu[id] = cpu[id] " " ($7 > 0 ? $5 / $7 : 0)
 	use[id] = use[id] " " ($6 > 0 ? 100 * $7 / $6 : 0)
@@ -26,19 +33,40 @@ NR == 1 { next }
 	rounds[id]++
 }
 END {
-	for (i = 1; i <= ids; i++) {
-		id = order[i]
-		split(id, k, SUBSEP)
-		cpurate[id] = median(cpu[id])
-		if (k[2] == "serve") servecpu[k[1] SUBSEP k[3]] = cpurate[id]
+	# Group the rows by key type and client, and keep the servers in the
+	# order of the first round.
+	for (i = 1; i <= n; i++) {
+		for (j = i; j > 1 && ids[j-1] > ids[j]; j--) { t = ids[j]; ids[j] = ids[j-1]; ids[j-1] = t }
 	}
-	print "| key | server | client | handshakes/s (wall) | handshakes per server CPU s | server CPU use | serve / this server | peak RSS | rounds |"
+	for (i = 1; i <= n; i++) {
+		split(ids[i], k, SUBSEP)
+		cpurate[ids[i]] = median(cpu[ids[i]])
+		if (k[4] == "serve") servecpu[k[1] SUBSEP k[2]] = cpurate[ids[i]]
+	}
+	print "| key | client | server | handshakes/s (wall) | handshakes per server CPU s | server CPU use | serve ÷ this server | peak RSS | rounds |"
 	print "|---|---|---|---:|---:|---:|---:|---:|---:|"
-	for (i = 1; i <= ids; i++) {
-		id = order[i]
+	for (i = 1; i <= n; i++) {
+		id = ids[i]
 		split(id, k, SUBSEP)
-		ratio = cpurate[id] > 0 ? servecpu[k[1] SUBSEP k[3]] / cpurate[id] : 0
+		ratio = cpurate[id] > 0 ? servecpu[k[1] SUBSEP k[2]] / cpurate[id] : 0
 		printf "| %s | %s | %s | %.0f | %.0f | %.0f %% | %.2f× | %.1f MiB | %d |\n",
-			k[1], k[2], k[3], median(wall[id]), cpurate[id], median(use[id]), ratio, rss[id] / 1024, rounds[id]
+			k[1], k[2], k[4], median(wall[id]), cpurate[id], median(use[id]), ratio, rss[id] / 1024, rounds[id]
+	}
+	if (floorfile == "") exit
+	while ((getline line < floorfile) > 0) {
+		if (line !~ /^BenchmarkHandshakeCrypto\/.*\/floor/) continue
+		split(line, f, /[ \t]+/)
+		split(f[1], name, "/")
+		floors[name[2]] = floors[name[2]] " " f[3]
+	}
+	print ""
+	print "| key | crypto floor per handshake | floor handshakes per CPU s | serve per CPU s (sequential, parallel) | serve share of the floor |"
+	print "|---|---:|---:|---:|---:|"
+	for (key in floors) {
+		ns = median(floors[key])
+		seq = servecpu[key SUBSEP "sequential"]
+		par = servecpu[key SUBSEP "parallel"]
+		printf "| %s | %.0f µs | %.0f | %.0f, %.0f | %.0f %%, %.0f %% |\n",
+			key, ns / 1000, 1e9 / ns, seq, par, 100 * seq * ns / 1e9, 100 * par * ns / 1e9
 	}
 }' "$1"

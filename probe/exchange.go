@@ -82,7 +82,9 @@ func (p *prober) roundTrip(conn *tls.Conn, req *http.Request) httpResult {
 		}
 		resp.Body.Close()
 	}
-	defer resp.Body.Close()
+	// resp.Body stays open: closing a chunked body reads it to the end,
+	// which an endless body never reaches before the deadline. The
+	// caller closes the connection.
 
 	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
 	result := httpResult{resp: resp, body: body, bodyErr: err}
