@@ -151,7 +151,8 @@ func (a ClientAuth) tlsClientAuth() tls.ClientAuthType {
 	return tls.RequireAndVerifyClientCert
 }
 
-// Config configures a Server. Each field is one flag of mtlsdoctor serve.
+// Config configures a Server. Each field but Logger and Limits is one flag
+// of mtlsdoctor serve.
 type Config struct {
 	// Addr is the TCP address to listen on (--addr). Default DefaultAddr.
 	Addr string
@@ -177,8 +178,9 @@ type Config struct {
 	// Requests without a matching verified certificate get 403.
 	ClientSubject string
 	// Logger receives one record per TLS handshake and per request, and
-	// records when the server starts, reloads and stops. Default
-	// slog.Default().
+	// records when the server starts, reloads and stops. Failed
+	// handshakes beyond 100 a second are counted in one record a second
+	// instead. Default slog.Default().
 	Logger *slog.Logger
 	// Limits bound slow, idle and hostile clients.
 	Limits Limits

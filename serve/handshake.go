@@ -166,12 +166,12 @@ func (l *handshakeListener) lingerClose(raw net.Conn) {
 type handshakeSlots chan struct{}
 
 // handshakeConn is the connection under a server handshake. While
-// handshaking is set it keeps the last bytes read, so that a failed
-// handshake can be explained by what the client sent last, and it holds a
-// handshake slot only while the handshake computes: it releases the slot
+// handshaking is set, it keeps the last bytes read, so that a failed
+// handshake can be explained by what the client sent last. It also holds
+// a handshake slot only while the handshake computes. It releases the slot
 // before each Read and Write, so a handshake that waits for a slow or
-// silent client holds none, and it takes a slot again when the client's
-// bytes arrive, before crypto/tls processes them. Only the handshake's
+// silent client holds none. When the client's bytes arrive, it takes a
+// slot again before crypto/tls processes them. Only the handshake's
 // goroutine uses the fields until finish.
 type handshakeConn struct {
 	net.Conn

@@ -242,7 +242,7 @@ func errorSummaries(rep *report.Report) []string {
 
 // sendGarbage opens garbageConns connections from garbageWorkers
 // goroutines. Each sends 1 to 4 KiB of random bytes, half of them behind
-// a valid TLS handshake record header so that the ClientHello parser sees
+// a valid TLS handshake record header so that the ClientHello parser reads
 // them, then half-closes and reads until the server closes.
 func sendGarbage(t *testing.T, ts *testServer, sent *atomic.Int64) {
 	var next atomic.Int64

@@ -2,7 +2,9 @@
 // "mtlsdoctor serve". It requires (or requests) a client certificate,
 // logs every handshake with the client's identity or the precise reason
 // it failed, and responds to Dialogflow ES and CX webhook requests with a
-// valid WebhookResponse.
+// valid WebhookResponse. Beyond 100 failed handshakes a second it counts
+// the failures instead of logging each. It reloads its certificates on
+// Reload, and bounds slow, idle and hostile clients with Limits.
 package serve
 
 import (
@@ -29,9 +31,9 @@ type Server struct {
 	log     *slog.Logger
 	subject *subjectPattern // nil when --client-subject is not set
 
-	// state holds the certificates; Reload swaps it. handshakeConfig
-	// hands each handshake the state current when its ClientHello
-	// arrives.
+	// state contains the certificates, and Reload swaps it.
+	// handshakeConfig gives each handshake the state that is current when
+	// its ClientHello arrives.
 	state           atomic.Pointer[certState]
 	reloadMu        sync.Mutex // serializes Reload
 	handshakeConfig *tls.Config
@@ -194,8 +196,8 @@ func (s *Server) logHandshake(conn *tls.Conn, err error) {
 		if !s.failureLog.allow(time.Now()) {
 			return
 		}
-		// A Reload between the handshake and this line would explain the
-		// failure with the new client CAs; the window is tiny.
+		// NOTE: a Reload between the handshake and this line makes the
+		// diagnosis use the new client CAs, but the window is microseconds.
 		f := s.state.Load().diagnoser.diagnose(err)
 		attrs := []slog.Attr{remote, slog.String("reason", f.Reason)}
 		if f.Code != "" {
