@@ -194,12 +194,12 @@ func yesNo(b bool) string {
 	return "no"
 }
 
-// newTable makes a table whose cells wrap at 64 columns, so long subjects
-// and details stay readable in an 80- to 160-column terminal.
+// newTable makes a table whose cells wrap at 56 columns, so that a table
+// of three columns fits a 100-column terminal.
 func newTable(w io.Writer) *tablewriter.Table {
 	return tablewriter.NewTable(w,
 		tablewriter.WithRowAutoWrap(tw.WrapNormal),
-		tablewriter.WithRowMaxWidth(64),
+		tablewriter.WithRowMaxWidth(56),
 		tablewriter.WithHeaderAutoFormat(tw.Off),
 	)
 }
@@ -228,15 +228,13 @@ func renderChecks(w io.Writer, p palette, checks []Check) error {
 
 func renderCertificates(w io.Writer, certs []CertInfo) error {
 	table := newTable(w)
-	table.Header("subject", "issuer", "not after", "SHA-256", "note")
+	table.Header("certificate", "not after", "SHA-256")
 	for _, c := range certs {
-		row := []string{
-			c.Subject,
-			c.Issuer,
-			c.NotAfter.Format(time.DateOnly),
-			splitFingerprint(c.SHA256),
-			c.Note,
+		name := c.Subject + "\nissuer: " + c.Issuer
+		if c.Note != "" {
+			name += "\n" + c.Note
 		}
+		row := []string{name, c.NotAfter.Format(time.DateOnly), splitFingerprint(c.SHA256)}
 		if err := table.Append(row); err != nil {
 			return err
 		}
@@ -244,11 +242,11 @@ func renderCertificates(w io.Writer, certs []CertInfo) error {
 	return table.Render()
 }
 
-// splitFingerprint breaks a 32-byte colon-hex fingerprint into two lines
-// of 16 bytes, because a 95-character cell does not fit a terminal.
+// splitFingerprint breaks a 32-byte colon-hex fingerprint into four lines
+// of 8 bytes, because a 95-character cell does not fit a terminal.
 func splitFingerprint(fp string) string {
 	if len(fp) != 95 {
 		return fp
 	}
-	return fp[:47] + "\n" + fp[48:]
+	return fp[:23] + "\n" + fp[24:47] + "\n" + fp[48:71] + "\n" + fp[72:]
 }

@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -25,9 +27,9 @@ const (
 )
 
 const exitCodesHelp = `EXIT CODES:
-   0  no error finding
-   1  at least one error finding (the report says which)
-   2  invalid usage or unreadable input (the message names the flag or file)
+  0  no error finding
+  1  at least one error finding (the report names it)
+  2  invalid usage or unreadable input (the message names the flag or file)
 `
 
 // usageError is invalid usage or unreadable input, which exits with code 2.
@@ -54,6 +56,8 @@ func (findingsError) Error() string { return "the report has error findings" }
 type env struct {
 	stdout, stderr io.Writer
 	color          bool
+	// unknownCommand is set when the first argument names no command.
+	unknownCommand string
 }
 
 // Run runs the command line args (args[0] is the program name) and returns
@@ -69,6 +73,9 @@ func RunContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	e := &env{stdout: stdout, stderr: stderr, color: colorWanted(stdout)}
 	app := newApp(e)
 	err := app.RunContext(ctx, interspersed(app, args))
+	if e.unknownCommand != "" && err == nil {
+		err = usagef("run mtlsdoctor help for the list of commands", "unknown command %q", e.unknownCommand)
+	}
 	return e.exitCode(err)
 }
 
@@ -92,9 +99,10 @@ func (e *env) exitCode(err error) int {
 }
 
 // colorWanted reports whether text output may use colour: only on a
-// terminal, and never when NO_COLOR is set (https://no-color.org).
+// terminal that is not TERM=dumb, and never when NO_COLOR is set to a
+// non-empty value (https://no-color.org).
 func colorWanted(w io.Writer) bool {
-	if _, set := os.LookupEnv("NO_COLOR"); set {
+	if os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb" {
 		return false
 	}
 	f, ok := w.(*os.File)
@@ -106,12 +114,12 @@ func newApp(e *env) *cli.App {
 		Name:  "mtlsdoctor",
 		Usage: "set up and diagnose mutual TLS for webhooks",
 		UsageText: `mtlsdoctor demo                                   # the whole job offline, in a temporary folder
-   mtlsdoctor bundle --profile dialogflow-es         # write ca-crt.pem for Dialogflow ES
-   mtlsdoctor gen --host webhook.example.com         # a test CA, server and client certificates
-   mtlsdoctor serve --client-ca ca-crt.pem --client-ca test-ca-crt.pem
-   mtlsdoctor probe https://localhost:4433 --cert client-crt.pem --key client-key.pem --ca test-ca-crt.pem
-   mtlsdoctor probe https://webhook.example.com/df --cert client-crt.pem --key client-key.pem --audit --output junit > probe.xml
-   mtlsdoctor explain 'remote error: tls: certificate required'`,
+mtlsdoctor bundle --profile dialogflow-es         # write ca-crt.pem for Dialogflow ES
+mtlsdoctor gen --host webhook.example.com         # a test CA, server and client certificates
+mtlsdoctor serve --client-ca ca-crt.pem --client-ca test-ca-crt.pem
+mtlsdoctor probe https://localhost:4433 --cert client-crt.pem --key client-key.pem --ca test-ca-crt.pem
+mtlsdoctor probe https://webhook.example.com/df --cert client-crt.pem --key client-key.pem --audit --output junit > probe.xml
+mtlsdoctor explain 'remote error: tls: certificate required'`,
 		Description: exitCodesHelp,
 		Writer:      e.stdout,
 		ErrWriter:   e.stderr,
@@ -120,8 +128,9 @@ func newApp(e *env) *cli.App {
 		EnableBashCompletion: true,
 		HideHelpCommand:      false,
 		Suggest:              true,
-		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
-			return &usageError{err: err, fix: "run mtlsdoctor help for the usage"}
+		OnUsageError:         flagError,
+		CommandNotFound: func(c *cli.Context, name string) {
+			e.unknownCommand = name
 		},
 		Commands: []*cli.Command{
 			bundleCommand(e),
@@ -225,4 +234,39 @@ func interspersed(app *cli.App, args []string) []string {
 		out = append(out, positional...)
 	}
 	return out
+}
+
+var (
+	undefinedFlag = regexp.MustCompile(`^flag provided but not defined: -+(\S+)$`)
+	invalidValue  = regexp.MustCompile(`^invalid value "(.*)" for flag -+([^:]+):`)
+)
+
+// flagError rewords urfave/cli's flag errors so they name the flag as the
+// command line spells it, and says where to look next.
+func flagError(c *cli.Context, err error, _ bool) error {
+	command := "mtlsdoctor"
+	if c != nil && c.Command != nil && c.Command.Name != "" {
+		command += " " + c.Command.Name
+	}
+	fix := "run " + command + " --help for the flags"
+	msg := err.Error()
+	if m := undefinedFlag.FindStringSubmatch(msg); m != nil {
+		return &usageError{err: fmt.Errorf("unknown flag --%s", m[1]), fix: fix}
+	}
+	if m := invalidValue.FindStringSubmatch(msg); m != nil {
+		if c != nil && c.Command != nil && isDurationFlag(c.Command, m[2]) {
+			fix = "give a duration with a unit, such as 5s, 1500ms or 1m"
+		}
+		return &usageError{err: fmt.Errorf("invalid --%s %q", m[2], m[1]), fix: fix}
+	}
+	return &usageError{err: err, fix: fix}
+}
+
+func isDurationFlag(cmd *cli.Command, name string) bool {
+	for _, f := range cmd.Flags {
+		if _, ok := f.(*cli.DurationFlag); ok && slices.Contains(f.Names(), name) {
+			return true
+		}
+	}
+	return false
 }

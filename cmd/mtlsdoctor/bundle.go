@@ -3,6 +3,9 @@ package main
 import (
 	"errors"
 	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -16,9 +19,9 @@ func bundleCommand(e *env) *cli.Command {
 		Name:  "bundle",
 		Usage: "build the CA bundle (ca-crt.pem) that the webhook trusts for client certificates",
 		UsageText: `mtlsdoctor bundle                                   # Dialogflow ES: SSL.com Root Certification Authority RSA
-   mtlsdoctor bundle --profile dialogflow-cx --out cx-ca.pem
-   mtlsdoctor bundle --offline                         # use the embedded copies, fetch nothing
-   mtlsdoctor bundle --source https://ca.example/root.der --pin 85:66:6A:...`,
+mtlsdoctor bundle --profile dialogflow-cx --out cx-ca.pem
+mtlsdoctor bundle --offline                         # use the embedded copies, fetch nothing
+mtlsdoctor bundle --source https://ca.example/root.der --pin 85:66:6A:...`,
 		Description: `Profiles: ` + strings.Join(chain.ProfileNames(), ", ") + `.
 Sources are http, https or file URLs or paths holding DER, PEM or base64 DER,
 detected by content. A download whose SHA-256 differs from its pin is rejected
@@ -31,6 +34,7 @@ existing file is replaced only with --force or when its content is unchanged.`,
 			&cli.BoolFlag{Name: "offline", Usage: "use the embedded copies and download nothing"},
 			&cli.StringSliceFlag{Name: "pin", Usage: "SHA-256 fingerprint every certificate must match one of, repeatable"},
 			&cli.BoolFlag{Name: "force", Usage: "replace an existing bundle file with different content"},
+			&cli.DurationFlag{Name: "timeout", Value: chain.DefaultFetchTimeout, Usage: "bound on each download"},
 			&cli.BoolFlag{Name: "aia", Usage: "add the issuer of every certificate whose issuer is missing, downloaded through its caIssuers URL"},
 			outputFlag,
 		},
@@ -41,18 +45,25 @@ existing file is replaced only with --force or when its content is unchanged.`,
 			if c.NArg() > 0 {
 				return usagef("pass sources with --source "+c.Args().First(), "bundle takes no arguments, got %q", c.Args().First())
 			}
+			out := c.String("out")
+			if err := checkOutPath(out); err != nil {
+				return err
+			}
+			if c.Duration("timeout") <= 0 {
+				return usagef("pass a positive duration such as 30s", "invalid --timeout %s: must be positive", c.Duration("timeout"))
+			}
 			result, err := chain.BuildBundle(c.Context, chain.BundleOptions{
-				Profile: c.String("profile"),
-				Sources: c.StringSlice("source"),
-				Pins:    c.StringSlice("pin"),
-				Offline: c.Bool("offline"),
-				AIA:     c.Bool("aia"),
+				Profile:    c.String("profile"),
+				Sources:    c.StringSlice("source"),
+				Pins:       c.StringSlice("pin"),
+				Offline:    c.Bool("offline"),
+				AIA:        c.Bool("aia"),
+				HTTPClient: &http.Client{Timeout: c.Duration("timeout")},
 			})
 			if err != nil {
 				return &usageError{err: err, fix: "check the --profile, --source and --pin values"}
 			}
 			rep := result.Report
-			out := c.String("out")
 			switch {
 			case result.PEM == nil:
 				rep.Notes = append(rep.Notes, fmt.Sprintf("%s not written: no certificate is left", out))
@@ -72,4 +83,21 @@ existing file is replaced only with --force or when its content is unchanged.`,
 			return e.render(c, "mtlsdoctor bundle", rep)
 		},
 	}
+}
+
+// checkOutPath rejects an --out that names a folder or lies in a folder
+// that does not exist, before any download starts.
+func checkOutPath(out string) error {
+	if info, err := os.Stat(out); err == nil && info.IsDir() {
+		return usagef("name a file, such as --out "+filepath.Join(out, "ca-crt.pem"), "--out %s is a folder", out)
+	}
+	dir := filepath.Dir(out)
+	info, err := os.Stat(dir)
+	switch {
+	case err != nil:
+		return usagef("create the folder first, or choose another --out", "the folder %s of --out does not exist", dir)
+	case !info.IsDir():
+		return usagef("choose another --out", "%s in --out %s is not a folder", dir, out)
+	}
+	return nil
 }

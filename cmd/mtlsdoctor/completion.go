@@ -53,8 +53,8 @@ func completionCommand(e *env) *cli.Command {
 		Usage:     "print the shell completion script for bash, zsh or fish",
 		ArgsUsage: "bash|zsh|fish",
 		UsageText: `source <(mtlsdoctor completion bash)     # in ~/.bashrc
-   source <(mtlsdoctor completion zsh)      # in ~/.zshrc, after compinit
-   mtlsdoctor completion fish > ~/.config/fish/completions/mtlsdoctor.fish`,
+source <(mtlsdoctor completion zsh)      # in ~/.zshrc, after compinit
+mtlsdoctor completion fish > ~/.config/fish/completions/mtlsdoctor.fish`,
 		Description: `Prints a script that completes the commands and flags of mtlsdoctor.
 The bash and zsh scripts ask mtlsdoctor for the candidates each time, so they
 stay current after an upgrade; the fish script lists them, so regenerate it

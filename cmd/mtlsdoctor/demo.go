@@ -15,8 +15,8 @@ func demoCommand(e *env) *cli.Command {
 		Name:  "demo",
 		Usage: "run the whole job offline: test PKI, bundle, verifying server and three probes",
 		UsageText: `mtlsdoctor demo
-   mtlsdoctor demo --dir demo-files   # keep the generated files
-   mtlsdoctor demo --output json`,
+mtlsdoctor demo --dir demo-files   # keep the generated files
+mtlsdoctor demo --output json`,
 		Description: `Makes a test PKI in a temporary folder, builds the Dialogflow ES bundle from
 the embedded copies, starts the verifying server on a free loopback port and
 probes it three times: with the client certificate (must pass), without one
@@ -44,13 +44,19 @@ means all three behaved as expected.`,
 					return err
 				}
 			} else {
-				reports := make([]*report.Report, 0, len(steps)+1)
-				for _, s := range steps {
-					reports = append(reports, s.Report)
+				// The summary decides the exit code, so the expected failures of
+				// the steps do not count as failures. JSON carries every step's
+				// report and the summary last; JUnit only the summary, whose cases
+				// pass when a step behaved as expected.
+				reports := []*report.Report{summary}
+				if format == report.FormatJSON {
+					reports = make([]*report.Report, 0, len(steps)+1)
+					for _, s := range steps {
+						reports = append(reports, s.Report)
+					}
+					reports = append(reports, summary)
 				}
-				// The summary decides the exit code, so it goes last and the
-				// expected failures above it do not count as failures.
-				if err := e.render(c, "mtlsdoctor demo", append(reports, summary)...); err != nil && err != (findingsError{}) {
+				if err := e.render(c, "mtlsdoctor demo", reports...); err != nil && err != (findingsError{}) {
 					return err
 				}
 			}

@@ -15,8 +15,8 @@ func explainCommand(e *env) *cli.Command {
 		Usage:     "explain a TLS error line copied from Go, curl, OpenSSL, Node, nginx or Dialogflow",
 		ArgsUsage: "TEXT",
 		UsageText: `mtlsdoctor explain 'remote error: tls: certificate required'
-   mtlsdoctor explain 'curl: (60) SSL certificate problem: unable to get local issuer certificate'
-   journalctl -u nginx | mtlsdoctor explain`,
+mtlsdoctor explain 'curl: (60) SSL certificate problem: unable to get local issuer certificate'
+journalctl -u nginx | mtlsdoctor explain`,
 		Description: "With no TEXT argument, explain reads standard input. Exit code 1 means the text names an error.",
 		Flags:       []cli.Flag{outputFlag},
 		Action: func(c *cli.Context) error {

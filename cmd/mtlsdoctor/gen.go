@@ -17,8 +17,8 @@ func genCommand(e *env) *cli.Command {
 		Name:  "gen",
 		Usage: "make a test CA with a server and a client certificate",
 		UsageText: `mtlsdoctor gen
-   mtlsdoctor gen --dir certs --host webhook.example.com --host 127.0.0.1 --key-type rsa-2048
-   mtlsdoctor gen --client-cn "Google LLC" --days 30 --force`,
+mtlsdoctor gen --dir certs --host webhook.example.com --host 127.0.0.1 --key-type rsa-2048
+mtlsdoctor gen --client-cn "Google LLC" --days 30 --force`,
 		Description: `Writes, in --dir: test-ca-crt.pem and test-ca-key.pem (the CA),
 server-crt.pem and server-key.pem (serverAuth only, SANs from --host),
 client-crt.pem and client-key.pem (clientAuth only, subject CN from --client-cn).
@@ -46,6 +46,11 @@ Private keys get mode 0600. Existing files are never overwritten without --force
 			days := c.Int("days")
 			if days < 1 || days > 3650 {
 				return usagef("pass a number of days from 1 to 3650", "invalid --days %d", days)
+			}
+			for _, host := range c.StringSlice("host") {
+				if err := fixtures.ValidateHost(host); err != nil {
+					return usagef("pass a DNS name such as webhook.example.com or an IP address such as 127.0.0.1", "%v", err)
+				}
 			}
 			dir := c.String("dir")
 

@@ -95,6 +95,8 @@ func TestGenInvalidFlags(t *testing.T) {
 		{"days", []string{"--days", "0"}, "--days"},
 		{"output", []string{"--output", "yaml"}, "--output"},
 		{"unknown flag", []string{"--nope"}, "nope"},
+		{"host url", []string{"--host", "https://webhook.example"}, "--host"},
+		{"empty host", []string{"--host", ""}, "--host"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

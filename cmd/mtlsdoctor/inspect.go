@@ -16,10 +16,10 @@ func inspectCommand(e *env) *cli.Command {
 		Usage:     "describe every certificate and key in a file, a download or a server's chain",
 		ArgsUsage: "FILE|URL|HOST:PORT",
 		UsageText: `mtlsdoctor inspect ca-crt.pem
-   mtlsdoctor inspect client.p12 --password-file p12-password.txt
-   mtlsdoctor inspect https://localhost:4433 --output json
-   mtlsdoctor inspect 127.0.0.1:4433 --server-name localhost --pem > chain.pem
-   mtlsdoctor inspect http://ca.example/intermediate.crt`,
+mtlsdoctor inspect client.p12 --password-file p12-password.txt
+mtlsdoctor inspect https://localhost:4433 --output json
+mtlsdoctor inspect 127.0.0.1:4433 --server-name localhost --pem > chain.pem
+mtlsdoctor inspect http://ca.example/intermediate.crt`,
 		Description: `Reads PEM (with a byte-order mark or CRLF line ends too), DER, PKCS#7 (.p7b,
 .p7c, DER or PEM), PKCS#12 (.p12, .pfx) and base64 DER, detected by content;
 keys in PKCS#8, encrypted PKCS#8, PKCS#1, SEC1 and legacy encrypted PEM. A

@@ -20,11 +20,11 @@ func probeCommand(e *env) *cli.Command {
 		Usage:     "call a webhook as the platform would, with a client certificate, and diagnose every failure",
 		ArgsUsage: "URL",
 		UsageText: `mtlsdoctor probe https://localhost:4433 --cert client-crt.pem --key client-key.pem --ca test-ca-crt.pem
-   mtlsdoctor probe https://webhook.example.com/df --cert client-crt.pem --key client-key.pem --audit --project my-project
-   mtlsdoctor probe https://webhook.example.com/df --cert client-crt.pem --key client-key.pem --edition cx \
+mtlsdoctor probe https://webhook.example.com/df --cert client-crt.pem --key client-key.pem --audit --project my-project
+mtlsdoctor probe https://webhook.example.com/df --cert client-crt.pem --key client-key.pem --edition cx \
        --session s-1 --text 'book a table' --tag booking --param guests=2 --header 'Authorization: Bearer TOKEN'
-   mtlsdoctor probe --targets webhooks.txt --cert client-crt.pem --key client-key.pem --concurrency 4 --output json
-   mtlsdoctor probe https://127.0.0.1:4433 --server-name localhost --ca test-ca-crt.pem --output junit > probe.xml`,
+mtlsdoctor probe --targets webhooks.txt --cert client-crt.pem --key client-key.pem --concurrency 4 --output json
+mtlsdoctor probe https://127.0.0.1:4433 --server-name localhost --ca test-ca-crt.pem --output junit > probe.xml`,
 		Description: `Connects to URL, verifies the server against --ca (default: the system roots),
 sends the client certificate when the server asks for one, posts a realistic
 Dialogflow ES (default) or CX WebhookRequest with Content-Type application/json
@@ -120,8 +120,10 @@ func probeOptionsFromFlags(c *cli.Context) (probe.Options, *report.Report, error
 		return opts, nil, usagef("pass --edition es, cx or none", "%v", err)
 	}
 	opts.Edition = edition
-	if opts.Timeout <= 0 || opts.Deadline <= 0 {
-		return opts, nil, usagef("pass a positive duration such as 5s", "invalid --timeout or --deadline: must be positive")
+	for _, name := range []string{"timeout", "deadline"} {
+		if d := c.Duration(name); d <= 0 {
+			return opts, nil, usagef("pass a positive duration such as 5s", "invalid --%s %s: must be positive", name, d)
+		}
 	}
 	if err := requestOptionsFromFlags(c, &opts); err != nil {
 		return opts, nil, err

@@ -15,8 +15,8 @@ func serveCommand(e *env) *cli.Command {
 		Name:  "serve",
 		Usage: "run a verifying HTTPS test server that logs each client certificate",
 		UsageText: `mtlsdoctor serve --client-ca test-ca-crt.pem
-   mtlsdoctor serve --client-ca ca-crt.pem --client-subject 'Google LLC' --project my-agent-project
-   mtlsdoctor serve --addr 127.0.0.1:8443 --client-auth request --client-ca test-ca-crt.pem`,
+mtlsdoctor serve --client-ca ca-crt.pem --client-subject 'Google LLC' --project my-agent-project
+mtlsdoctor serve --addr 127.0.0.1:8443 --client-auth request --client-ca test-ca-crt.pem`,
 		Description: `Listens on --addr with the server certificate and key and asks for a client
 certificate that must chain to one of the --client-ca files. Each connection
 is logged on stderr with the client certificate's subject, issuer and SHA-256,

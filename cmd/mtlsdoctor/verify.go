@@ -14,10 +14,10 @@ func verifyCommand(e *env) *cli.Command {
 		Name:  "verify",
 		Usage: "verify a certificate chain offline, for CI",
 		UsageText: `mtlsdoctor verify --cert server-crt.pem --ca test-ca-crt.pem --host localhost
-   mtlsdoctor verify --cert client-crt.pem --key client-key.pem --ca test-ca-crt.pem --usage client
-   mtlsdoctor verify --cert client.p12 --key client.p12 --password-file p12-password.txt --usage client
-   mtlsdoctor verify --cert server-crt.pem --at 2027-06-01T00:00:00Z --output junit > verify.xml
-   mtlsdoctor verify --cert server-crt.pem --aia --ocsp`,
+mtlsdoctor verify --cert client-crt.pem --key client-key.pem --ca test-ca-crt.pem --usage client
+mtlsdoctor verify --cert client.p12 --key client.p12 --password-file p12-password.txt --usage client
+mtlsdoctor verify --cert server-crt.pem --at 2027-06-01T00:00:00Z --output junit > verify.xml
+mtlsdoctor verify --cert server-crt.pem --aia --ocsp`,
 		Description: `Checks the chain in --cert (leaf first) against --ca or the system roots with
 the same findings and exit codes as probe: the order of the blocks, trust,
 validity, usage, host name and algorithms, each naming the certificate at
