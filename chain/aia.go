@@ -161,7 +161,7 @@ func missingIntermediateFinding(presented []*x509.Certificate, fetched []AIAFetc
 	}
 	return report.Newf(report.CodeIncompleteChain,
 		fmt.Sprintf("the peer did not send the intermediate %s", strings.Join(names, ", ")),
-		"the peer sent %d certificate(s); mtlsdoctor fetched %s through the caIssuers URL, and %s; the platform and most TLS clients do not fetch it",
+		"the chain has %d certificate(s); mtlsdoctor fetched %s through the caIssuers URL, and %s; the platform and most TLS clients do not fetch it",
 		len(presented), strings.Join(sources, ", "), outcome).
 		WithFix(fmt.Sprintf("Serve this intermediate after the leaf: %s. Put it in the certificate file (nginx ssl_certificate, Node cert, openssl s_server -cert_chain); mtlsdoctor inspect %s --pem prints it.",
 			strings.Join(names, ", "), fetched[0].URL))

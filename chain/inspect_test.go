@@ -124,6 +124,11 @@ func TestInspectContentsLints(t *testing.T) {
 		t.Fatal(err)
 	}
 	selfLeaf := selfSignedLeaf(t)
+	client, err := pki.IssueClient(func(s *fixtures.Spec) { s.DNSNames, s.IPAddresses, s.Emails = nil, nil, nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	clientOnly := client.Cert
 	noAKI := withoutAuthorityKeyID(t, pki)
 	now := time.Now()
 
@@ -136,6 +141,9 @@ func TestInspectContentsLints(t *testing.T) {
 	}{
 		{"weak key", []*x509.Certificate{issue(func(s *fixtures.Spec) { s.Key = weakKey })}, report.CodeWeakKey, report.SeverityWarning, "1024-bit RSA"},
 		{"common name only", []*x509.Certificate{issue(func(s *fixtures.Spec) { s.DNSNames, s.IPAddresses = nil, nil })}, report.CodeLegacyCommonName, report.SeverityWarning, "no subject alternative names"},
+		{"common name only, no extended key usage", []*x509.Certificate{issue(func(s *fixtures.Spec) { s.DNSNames, s.IPAddresses, s.ExtKeyUsage = nil, nil, nil })},
+			report.CodeLegacyCommonName, report.SeverityWarning, "no subject alternative names"},
+		{"client certificate without names", []*x509.Certificate{clientOnly}, "", "", ""},
 		{"expires soon", []*x509.Certificate{issue(func(s *fixtures.Spec) { s.NotAfter = now.Add(10 * 24 * time.Hour) })}, report.CodeExpired, report.SeverityWarning, "expires in"},
 		{"expired", []*x509.Certificate{issue(fixtures.Expired)}, report.CodeExpired, report.SeverityError, "expired on"},
 		{"self-signed leaf", []*x509.Certificate{selfLeaf}, report.CodeSelfSignedLeaf, report.SeverityWarning, ""},
@@ -325,7 +333,7 @@ func TestRenderInspectionsListsEveryField(t *testing.T) {
 	}
 	cert := certs[0].(map[string]any)
 	for _, field := range []string{"index", "role", "subject", "issuer", "serial", "not_before", "not_after", "days_left",
-		"sans", "public_key", "key_type", "key_bits", "signature_algorithm", "key_usage", "ext_key_usage", "is_ca",
+		"sans", "public_key", "key_type", "key_bits", "signature_algorithm", "key_usage", "ext_key_usage", "is_ca", "basic_constraints_present",
 		"max_path_len", "self_signed", "subject_key_id", "authority_key_id", "ocsp_servers", "ca_issuers",
 		"crl_distribution_points", "sha256", "sha1"} {
 		if _, ok := cert[field]; !ok {

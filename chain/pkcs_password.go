@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-
-	"github.com/mtlsdoctor/mtlsdoctor/report"
 )
 
 // PasswordEnv is the environment variable that holds the password of
@@ -57,10 +55,9 @@ func PasswordFromEnv() Password {
 // ReadPasswordFile reads a password from the first line of path, as
 // OpenSSL's -passin file: does, without the line end.
 func ReadPasswordFile(path string) (Password, error) {
-	data, err := os.ReadFile(path)
+	data, err := readLocalFile(path, "password file")
 	if err != nil {
-		return Password{}, &FileError{Path: path, What: "password file", Code: report.CodeUnreadableFile,
-			Reason: "cannot read the file", Fix: "check the path and the file's permissions", Err: unwrapPathError(err)}
+		return Password{}, err
 	}
 	line, _, _ := bytes.Cut(data, []byte("\n"))
 	line = bytes.TrimSuffix(line, []byte("\r"))

@@ -43,7 +43,7 @@ func checkCAUsage(cas []*x509.Certificate, usage Usage) []report.Finding {
 			continue
 		}
 		findings = append(findings, report.Newf(usage.wrongUsageCode(),
-			fmt.Sprintf("the %s certificate %s does not allow %s authentication", Position(i+1), describeName(ca), usage),
+			fmt.Sprintf("the %s certificate %s does not allow %s authentication", Position(i+1, ca), describeName(ca), usage),
 			"the CA restricts extended key usage to %s, and Go and OpenSSL apply a CA's restriction to every certificate below it, so they reject the chain although the leaf allows %s",
 			strings.Join(usageNames(ca), ", "), usageName(usage)).
 			WithFix("Issue the certificate from a CA whose extended key usage includes "+usageName(usage)+", or from a CA without that extension."))

@@ -389,14 +389,14 @@ func commonCode(problems []*BlockError) report.Code {
 	return problems[0].Code
 }
 
-// ReadFile reads path and decodes everything in it. It returns an error
-// only when the file cannot be read; what is wrong with its contents is
-// in Contents.Problems and Contents.KeyProblems.
+// ReadFile reads path and decodes everything in it. It returns a
+// *FileError only when the file cannot be read or is larger than
+// MaxFileSize; what is wrong with its contents is in Contents.Problems
+// and Contents.KeyProblems.
 func ReadFile(path, what string, opts ReadOptions) (Contents, error) {
-	data, err := os.ReadFile(path)
+	data, err := readLocalFile(path, what)
 	if err != nil {
-		return Contents{}, &FileError{Path: path, What: what, Code: report.CodeUnreadableFile,
-			Reason: "cannot read the file", Fix: "check the path and the file's permissions", Err: unwrapPathError(err)}
+		return Contents{}, err
 	}
 	return DecodeWith(data, opts), nil
 }

@@ -64,10 +64,15 @@ type VerifyOptions struct {
 	At time.Time
 }
 
-// Position names a certificate's place in a presented chain for messages.
-func Position(i int) string {
-	if i == 0 {
+// Position names the place of c, block i of a presented chain, for
+// messages: "leaf" for the first block, "root" for a self-issued CA and
+// "intermediate i" for the others.
+func Position(i int, c *x509.Certificate) string {
+	switch {
+	case i == 0:
 		return "leaf"
+	case isSelfIssuedCA(c):
+		return "root"
 	}
 	return fmt.Sprintf("intermediate %d", i)
 }
@@ -214,18 +219,25 @@ func validWindow(certs []*x509.Certificate, at time.Time) time.Time {
 	return certs[0].NotBefore.Add(certs[0].NotAfter.Sub(certs[0].NotBefore) / 2)
 }
 
+// checkValidity flags the certificates of certs that are not valid at at.
+// An expired CA after the leaf is ca-expired, because the fix is to
+// replace the CA's certificate, not the leaf.
 func checkValidity(certs []*x509.Certificate, at time.Time) []report.Finding {
 	var findings []report.Finding
 	for i, c := range certs {
 		switch {
 		case at.After(c.NotAfter):
-			findings = append(findings, report.Newf(report.CodeExpired,
-				fmt.Sprintf("the %s certificate %s expired on %s", Position(i), describeName(c), c.NotAfter.UTC().Format(time.DateOnly)),
+			code := report.CodeExpired
+			if i > 0 && c.IsCA {
+				code = report.CodeCAExpired
+			}
+			findings = append(findings, report.Newf(code,
+				fmt.Sprintf("the %s certificate %s expired on %s", Position(i, c), describeName(c), c.NotAfter.UTC().Format(time.DateOnly)),
 				"valid from %s until %s; checked at %s",
 				c.NotBefore.UTC().Format(time.RFC3339), c.NotAfter.UTC().Format(time.RFC3339), at.UTC().Format(time.RFC3339)))
 		case at.Before(c.NotBefore):
 			findings = append(findings, report.Newf(report.CodeNotYetValid,
-				fmt.Sprintf("the %s certificate %s is valid only from %s", Position(i), describeName(c), c.NotBefore.UTC().Format(time.RFC3339)),
+				fmt.Sprintf("the %s certificate %s is valid only from %s", Position(i, c), describeName(c), c.NotBefore.UTC().Format(time.RFC3339)),
 				"valid from %s until %s; checked at %s",
 				c.NotBefore.UTC().Format(time.RFC3339), c.NotAfter.UTC().Format(time.RFC3339), at.UTC().Format(time.RFC3339)))
 		}
@@ -312,16 +324,18 @@ func checkHost(leaf *x509.Certificate, host string) []report.Finding {
 }
 
 // Lint flags what is wrong with certs regardless of trust: weak keys,
-// insecure signatures, a self-signed leaf, a leaf without subject
-// alternative names, and certificates expired, not yet valid or expiring
-// within 30 days of now.
+// insecure signatures and a self-signed leaf. It also flags a leaf that
+// may serve TLS but has no subject alternative names, and certificates
+// expired, not yet valid or expiring within 30 days of now.
 func Lint(certs []*x509.Certificate, now time.Time) []report.Finding {
 	if len(certs) == 0 {
 		return nil
 	}
 	findings := lintChain(certs)
 	leaf := certs[0]
-	if !leaf.IsCA && len(leaf.DNSNames) == 0 && len(leaf.IPAddresses) == 0 && len(leaf.EmailAddresses) == 0 && len(leaf.URIs) == 0 && leaf.Subject.CommonName != "" {
+	// Clients match the server's name only, so a client certificate
+	// needs no subject alternative name.
+	if !leaf.IsCA && allowsUsage(leaf, UsageServer) && len(leaf.DNSNames) == 0 && len(leaf.IPAddresses) == 0 && len(leaf.EmailAddresses) == 0 && len(leaf.URIs) == 0 && leaf.Subject.CommonName != "" {
 		findings = append(findings, report.Newf(report.CodeLegacyCommonName,
 			fmt.Sprintf("the leaf %s has no subject alternative names", describeName(leaf)),
 			"only the common name %q names the host, and TLS clients ignore it", leaf.Subject.CommonName).WithSeverity(report.SeverityWarning))
@@ -330,8 +344,12 @@ func Lint(certs []*x509.Certificate, now time.Time) []report.Finding {
 	for i, c := range certs {
 		left := c.NotAfter.Sub(now)
 		if left > 0 && left <= 30*24*time.Hour {
-			findings = append(findings, report.Newf(report.CodeExpired,
-				fmt.Sprintf("the %s certificate %s expires in %d days", Position(i), describeName(c), int(left.Hours()/24)),
+			code := report.CodeExpired
+			if i > 0 && c.IsCA {
+				code = report.CodeCAExpired
+			}
+			findings = append(findings, report.Newf(code,
+				fmt.Sprintf("the %s certificate %s expires in %d days", Position(i, c), describeName(c), int(left.Hours()/24)),
 				"valid until %s", c.NotAfter.UTC().Format(time.RFC3339)).
 				WithSeverity(report.SeverityWarning).
 				WithFix("Renew the certificate before it expires."))
@@ -353,12 +371,12 @@ func lintChain(certs []*x509.Certificate) []report.Finding {
 			// A root's signature on itself is never checked, so only the
 			// certificates below a root count.
 			findings = append(findings, report.Newf(report.CodeInsecureSignature,
-				fmt.Sprintf("the %s certificate %s is signed with %s", Position(i), describeName(c), c.SignatureAlgorithm),
+				fmt.Sprintf("the %s certificate %s is signed with %s", Position(i, c), describeName(c), c.SignatureAlgorithm),
 				"Go rejects SHA-1 and MD5 signatures since Go 1.18, and OpenSSL 3 at security level 1 and above rejects them too"))
 		}
 		if weak := weakKey(c); weak != "" {
 			findings = append(findings, report.Newf(report.CodeWeakKey,
-				fmt.Sprintf("the %s certificate %s has a %s key", Position(i), describeName(c), weak),
+				fmt.Sprintf("the %s certificate %s has a %s key", Position(i, c), describeName(c), weak),
 				"expected RSA of at least 2048 bits or an elliptic curve of at least 256 bits"))
 		}
 	}
@@ -491,7 +509,7 @@ func diagnoseUnknownAuthority(presented []*x509.Certificate, opts VerifyOptions)
 		for _, parent := range presented {
 			if parent != c && !parent.IsCA && signedBy(c, parent) {
 				return report.Newf(report.CodeNotACA,
-					fmt.Sprintf("%s signed the %s certificate but is not a CA", describeName(parent), Position(i)),
+					fmt.Sprintf("%s signed the %s certificate but is not a CA", describeName(parent), Position(i, c)),
 					"%s has no CA:TRUE basic constraint, so no verifier accepts what it signs", parent.Subject).
 					WithFix("Issue the certificate from a real CA; a leaf certificate cannot sign others.")
 			}
@@ -518,7 +536,7 @@ func diagnoseUnknownAuthority(presented []*x509.Certificate, opts VerifyOptions)
 		}
 		return report.Newf(report.CodeUnknownAuthority,
 			fmt.Sprintf("the chain ends at the untrusted %s %s", what, describeName(last)),
-			"the peer sent %d certificate(s) ending at %s (SHA-256 %s), which is not in the trusted roots",
+			"the chain has %d certificate(s) and ends at %s (SHA-256 %s), which is not in the trusted roots",
 			len(presented), last.Subject, report.Fingerprint(last.Raw))
 	}
 
@@ -528,12 +546,12 @@ func diagnoseUnknownAuthority(presented []*x509.Certificate, opts VerifyOptions)
 	if len(last.IssuingCertificateURL) > 0 {
 		return report.Newf(report.CodeIncompleteChain,
 			fmt.Sprintf("the issuer of %s was not sent", describeName(last)),
-			"the peer sent %d certificate(s); the last, %s, was issued by %q, which is neither sent nor trusted; its AIA caIssuers URL is %s",
+			"the chain has %d certificate(s); the last, %s, was issued by %q, which is neither in the chain nor trusted; its AIA caIssuers URL is %s",
 			len(presented), describeName(last), issuerName, strings.Join(last.IssuingCertificateURL, ", ")).
 			WithFix(fmt.Sprintf("Serve the intermediate %q after the leaf (download it from %s), or trust its root.", issuerName, last.IssuingCertificateURL[0]))
 	}
 	return report.Newf(report.CodeUnknownAuthority,
 		fmt.Sprintf("the issuer %s is not trusted", issuerName),
-		"the peer sent %d certificate(s); the last, %s, was issued by %q, which is neither sent nor trusted. If %q is an intermediate, the peer must send it too",
+		"the chain has %d certificate(s); the last, %s, was issued by %q, which is neither in the chain nor trusted. If %q is an intermediate, it must be in the chain after the certificate it signed",
 		len(presented), describeName(last), issuerName, issuerName)
 }

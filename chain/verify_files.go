@@ -2,6 +2,7 @@ package chain
 
 import (
 	"context"
+	"crypto"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -63,16 +64,18 @@ func VerifyFiles(ctx context.Context, opts VerifyFilesOptions) (*report.Report, 
 	if note := ConversionNote(contents, opts.CertFile); note != "" {
 		rep.Notes = append(rep.Notes, note)
 	}
-	for i, cert := range certs {
-		info := report.Describe(cert)
-		info.Note = Position(i)
-		rep.Certificates = append(rep.Certificates, info)
-	}
 
+	var key crypto.Signer
 	if opts.KeyFile != "" {
-		if err := checkKeyFile(rep, opts); err != nil {
+		if key, err = checkKeyFile(rep, opts); err != nil {
 			return nil, err
 		}
+	}
+	leaf, _ := findLeaf(certs, key)
+	for i, label := range blockLabels(certs, leaf) {
+		info := report.Describe(certs[i])
+		info.Note = label
+		rep.Certificates = append(rep.Certificates, info)
 	}
 
 	verify := opts.Verify
@@ -86,12 +89,16 @@ func VerifyFiles(ctx context.Context, opts VerifyFilesOptions) (*report.Report, 
 		for _, r := range roots {
 			verify.Roots.AddCert(r)
 		}
+		rep.AddCheck("CA file", "", fmt.Sprintf("%d certificate(s) in %s", len(roots), opts.CAFile), CheckTrustAnchors(roots)...)
 		if platform := PlatformBundleFindings(roots, time.Now()); len(platform) > 0 {
 			rep.AddCheck("platform CAs", "", opts.CAFile, platform...)
 		}
 	}
 
-	rep.AddCheck("chain order", "", orderDetail(certs), OrderFindings(certs)...)
+	rep.AddCheck("chain order", "", orderDetail(certs, leaf), orderFindings(certs, key)...)
+	// A leaf out of order is checked as the leaf, so the other checks
+	// describe it rather than the CA certificate in its place.
+	certs = leafFirst(certs, leaf)
 	var findings []report.Finding
 	var fetched []AIAFetch
 	if opts.AIA {
@@ -99,7 +106,7 @@ func VerifyFiles(ctx context.Context, opts VerifyFilesOptions) (*report.Report, 
 	} else {
 		findings = VerifyChain(certs, verify)
 	}
-	AddGroupedChecks(rep, findings)
+	AddGroupedChecks(rep, findings, verify.Host)
 
 	if opts.OCSP {
 		candidates := append(append([]*x509.Certificate{}, certs[1:]...), verify.RootCerts...)
@@ -117,10 +124,10 @@ func VerifyFiles(ctx context.Context, opts VerifyFilesOptions) (*report.Report, 
 
 // checkKeyFile reads the key and records whether it matches the leaf. An
 // unreadable key is an error; a mismatch is a finding.
-func checkKeyFile(rep *report.Report, opts VerifyFilesOptions) error {
+func checkKeyFile(rep *report.Report, opts VerifyFilesOptions) (crypto.Signer, error) {
 	key, err := ReadKeyFileWith(opts.KeyFile, "key", opts.Read)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	_, err = LoadKeyPairWith(opts.CertFile, opts.KeyFile, "leaf", opts.Read)
 	var fe *FileError
@@ -130,9 +137,48 @@ func checkKeyFile(rep *report.Report, opts VerifyFilesOptions) error {
 	case errors.As(err, &fe) && fe.Code == report.CodeKeyMismatch:
 		rep.AddCheck("key matches certificate", "", "", fe.Finding())
 	default:
-		return err
+		return nil, err
 	}
-	return nil
+	return key, nil
+}
+
+// leafFirst returns certs with block leaf moved to the front and the
+// others in file order.
+func leafFirst(certs []*x509.Certificate, leaf int) []*x509.Certificate {
+	if leaf == 0 {
+		return certs
+	}
+	out := append([]*x509.Certificate{certs[leaf]}, certs[:leaf]...)
+	return append(out, certs[leaf+1:]...)
+}
+
+// CheckTrustAnchors flags the certificates of a CA file, such as the
+// --ca of verify or probe, that are not CA certificates. Such a
+// certificate is a warning rather than an error because Go accepts it as
+// a trust anchor for itself alone, while OpenSSL 3.0 rejects it unless
+// partial chains are allowed (openssl verify -partial_chain). An X.509 v1
+// self-signed root without basic constraints is accepted as a CA.
+func CheckTrustAnchors(certs []*x509.Certificate) []report.Finding {
+	var findings []report.Finding
+	for i, c := range certs {
+		if c.BasicConstraintsValid && c.IsCA {
+			continue
+		}
+		if !c.BasicConstraintsValid && c.Version < 3 && isSelfIssued(c) {
+			continue
+		}
+		why := "its basic constraints say CA:FALSE"
+		if !c.BasicConstraintsValid {
+			why = "it has no basic constraints extension"
+		}
+		findings = append(findings, report.Newf(report.CodeNotACA,
+			fmt.Sprintf("certificate %d of the CA file, %s, is not a CA certificate", i+1, describeName(c)),
+			"%s (issued by %s, SHA-256 %s) looks like a leaf certificate because %s, so it cannot sign other certificates; Go trusts it only as itself, and OpenSSL 3.0 rejects it as a trust anchor unless partial chains are allowed",
+			c.Subject, c.Issuer, report.Fingerprint(c.Raw), why).
+			WithSeverity(report.SeverityWarning).
+			WithFix(fmt.Sprintf("Replace %s in the CA file with the root CA certificate that issued the chain (%s issued this one).", describeName(c), c.Issuer)))
+	}
+	return findings
 }
 
 // ocspCheckStatus is the check status for an OCSP result: skip when
@@ -144,32 +190,7 @@ func ocspCheckStatus(r OCSPResult) report.Status {
 	return ""
 }
 
-func orderDetail(certs []*x509.Certificate) string {
-	if len(certs) == 1 {
-		return "leaf only"
-	}
-	return fmt.Sprintf("leaf and %d more", len(certs)-1)
-}
-
-// OrderFindings flags a file whose blocks are not leaf first, each
-// followed by its issuer, the order TLS 1.2 requires (RFC 5246, 7.4.2).
-func OrderFindings(certs []*x509.Certificate) []report.Finding {
-	for i := 0; i+1 < len(certs); i++ {
-		if certs[i].CheckSignatureFrom(certs[i+1]) == nil {
-			continue
-		}
-		for j := range certs {
-			if j != i && certs[i].CheckSignatureFrom(certs[j]) == nil {
-				return []report.Finding{report.Newf(report.CodeIncompleteChain,
-					"the certificates are out of order",
-					"block %d (%s) is signed by block %d (%s), not by the block after it",
-					i+1, certs[i].Subject, j+1, certs[j].Subject).
-					WithFix("Order the file leaf first, then each certificate's issuer.")}
-			}
-		}
-	}
-	return nil
-}
+const checkHostName = "host name"
 
 // checkGroups sorts finding codes into the checks that verify reports.
 var checkGroups = []struct {
@@ -179,14 +200,15 @@ var checkGroups = []struct {
 	{"trust", []report.Code{report.CodeUnknownAuthority, report.CodeIncompleteChain, report.CodeNotACA}},
 	{"validity", []report.Code{report.CodeExpired, report.CodeNotYetValid, report.CodeCAExpired}},
 	{"usage", []report.Code{report.CodeWrongUsageServer, report.CodeWrongUsageClient}},
-	{"host name", []report.Code{report.CodeHostnameMismatch, report.CodeLegacyCommonName}},
+	{checkHostName, []report.Code{report.CodeHostnameMismatch, report.CodeLegacyCommonName}},
 	{"algorithms", []report.Code{report.CodeInsecureSignature, report.CodeWeakKey, report.CodeSelfSignedLeaf}},
 }
 
 // AddGroupedChecks records findings as the checks trust, validity, usage,
 // host name and algorithms, and any others as "other", so JUnit output
-// has one test case per aspect.
-func AddGroupedChecks(rep *report.Report, findings []report.Finding) {
+// has one test case per aspect. host is the name the chain was checked
+// for; when it is empty, the host name check is skipped.
+func AddGroupedChecks(rep *report.Report, findings []report.Finding, host string) {
 	used := make([]bool, len(findings))
 	for _, group := range checkGroups {
 		var matched []report.Finding
@@ -197,6 +219,10 @@ func AddGroupedChecks(rep *report.Report, findings []report.Finding) {
 					used[i] = true
 				}
 			}
+		}
+		if group.name == checkHostName && host == "" && len(matched) == 0 {
+			rep.AddCheck(group.name, report.StatusSkip, "no --host given")
+			continue
 		}
 		rep.AddCheck(group.name, "", "", matched...)
 	}

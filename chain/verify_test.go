@@ -152,7 +152,7 @@ func TestVerifyChain(t *testing.T) {
 		{"SHA-1 leaf without root certs", []*x509.Certificate{sha1Leaf.Cert}, VerifyOptions{Roots: pki.CA.Pool()}, []report.Code{report.CodeInsecureSignature}},
 		{"SHA-1 root sent", []*x509.Certificate{underSHA1Root.Cert, sha1Root.Cert}, rootPool(sha1Root), nil},
 		{"SHA-1 intermediate", []*x509.Certificate{viaSHA1Inter.Cert, sha1Inter.Cert}, rootPool(root), []report.Code{report.CodeInsecureSignature}},
-		{"expired intermediate", []*x509.Certificate{viaExpiredInter.Cert, expiredInter.Cert}, rootPool(root), []report.Code{report.CodeExpired}},
+		{"expired intermediate", []*x509.Certificate{viaExpiredInter.Cert, expiredInter.Cert}, rootPool(root), []report.Code{report.CodeCAExpired}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -258,7 +258,7 @@ func TestCheckPresented(t *testing.T) {
 		{"CA restricts usage", []*x509.Certificate{must(serverOnlyInter.Issue(clientSpec)).Cert, serverOnlyInter.Cert},
 			map[report.Code]report.Severity{report.CodeWrongUsageClient: report.SeverityError}, "intermediate 1"},
 		{"expired intermediate", []*x509.Certificate{must(expiredInter.Issue(clientSpec)).Cert, expiredInter.Cert},
-			map[report.Code]report.Severity{report.CodeExpired: report.SeverityError}, "intermediate 1"},
+			map[report.Code]report.Severity{report.CodeCAExpired: report.SeverityError}, "intermediate 1"},
 		{"leaf signs leaf", []*x509.Certificate{must(pki.Client.Issue(clientSpec)).Cert, pki.Client.Cert},
 			map[report.Code]report.Severity{report.CodeNotACA: report.SeverityError}, "is not a CA"},
 		{"intermediates out of order", []*x509.Certificate{deepLeaf.Cert, inter1.Cert, inter2.Cert},
@@ -284,5 +284,87 @@ func TestCheckPresented(t *testing.T) {
 				t.Errorf("finding %q: %q does not contain %q", findings[0].Summary, findings[0].Detail, tt.text)
 			}
 		})
+	}
+}
+
+func TestVerifyChainNeutralWording(t *testing.T) {
+	p := newOrderPKI(t)
+	viaInterAIA, err := p.inter.Issue(fixtures.Spec{CommonName: "localhost", DNSNames: []string{"localhost"},
+		AIAIssuerURL: "http://127.0.0.1:1/inter.der"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := VerifyOptions{Roots: p.root.Pool(), RootCerts: []*x509.Certificate{p.root.Cert}}
+	tests := []struct {
+		name  string
+		chain []*x509.Certificate
+		code  report.Code
+		want  string
+	}{
+		{"missing intermediate without AIA", []*x509.Certificate{p.leaf.Cert}, report.CodeUnknownAuthority,
+			"the chain has 1 certificate(s); the last, CN=localhost, was issued by"},
+		{"missing intermediate with AIA", []*x509.Certificate{viaInterAIA.Cert}, report.CodeIncompleteChain,
+			"the chain has 1 certificate(s); the last, CN=localhost, was issued by"},
+		{"untrusted self-signed", []*x509.Certificate{selfSigned(t)}, report.CodeUnknownAuthority,
+			"the chain has 1 certificate(s) and ends at"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var found bool
+			for _, f := range VerifyChain(tt.chain, opts) {
+				if f.Code != tt.code {
+					continue
+				}
+				found = true
+				if !strings.Contains(f.Detail, tt.want) {
+					t.Errorf("detail %q does not contain %q", f.Detail, tt.want)
+				}
+				if strings.Contains(f.Detail, "peer") || strings.Contains(f.Detail, "sent") {
+					t.Errorf("detail %q speaks of a peer, but verify has none", f.Detail)
+				}
+			}
+			if !found {
+				t.Errorf("no %s finding", tt.code)
+			}
+		})
+	}
+}
+
+func TestVerifyChainExpiredCAs(t *testing.T) {
+	root, err := fixtures.NewRoot(fixtures.Spec{CommonName: "expired CAs root",
+		NotBefore: time.Now().AddDate(-2, 0, 0), NotAfter: time.Now().AddDate(0, 0, -1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inter, err := root.Issue(fixtures.Spec{CommonName: "expired CAs intermediate", IsCA: true,
+		NotBefore: time.Now().AddDate(0, -2, 0), NotAfter: time.Now().AddDate(0, 0, -2)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := inter.Issue(fixtures.Spec{CommonName: "localhost", DNSNames: []string{"localhost"},
+		NotBefore: time.Now().AddDate(0, -1, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	findings := VerifyChain([]*x509.Certificate{leaf.Cert, inter.Cert, root.Cert},
+		VerifyOptions{Roots: root.Pool(), RootCerts: []*x509.Certificate{root.Cert}})
+	want := map[string]bool{
+		"the intermediate 1 certificate CN=expired CAs intermediate expired": false,
+		"the root certificate CN=expired CAs root expired":                   false,
+	}
+	for _, f := range findings {
+		if f.Code == report.CodeExpired {
+			t.Errorf("expired finding for a CA: %s", f.Summary)
+		}
+		for summary := range want {
+			if f.Code == report.CodeCAExpired && strings.HasPrefix(f.Summary, summary) {
+				want[summary] = true
+			}
+		}
+	}
+	for summary, found := range want {
+		if !found {
+			t.Errorf("no ca-expired finding %q; got %v", summary, findings)
+		}
 	}
 }

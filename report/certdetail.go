@@ -42,6 +42,10 @@ type CertDetail struct {
 	KeyUsage           []string `json:"key_usage"`
 	ExtKeyUsage        []string `json:"ext_key_usage"`
 	IsCA               bool     `json:"is_ca"`
+	// BasicConstraintsPresent distinguishes a certificate without the
+	// basic constraints extension, such as an X.509 v1 certificate, from
+	// one whose extension is CA:FALSE. IsCA is false for both.
+	BasicConstraintsPresent bool `json:"basic_constraints_present"`
 	// MaxPathLen is the CA's path length constraint; nil when there is
 	// none or the certificate is not a CA.
 	MaxPathLen *int `json:"max_path_len"`
@@ -131,28 +135,31 @@ func DescribeDetail(cert *x509.Certificate, now time.Time) CertDetail {
 	sha1Sum := sha1.Sum(cert.Raw)
 	keyType, bits := KeyTypeAndBits(cert.PublicKey)
 	d := CertDetail{
-		Subject:               basic.Subject,
-		Issuer:                basic.Issuer,
-		Serial:                basic.Serial,
-		NotBefore:             basic.NotBefore,
-		NotAfter:              basic.NotAfter,
-		DaysLeft:              int(cert.NotAfter.Sub(now).Hours() / 24),
-		SANs:                  nonNil(sanList(cert)),
-		PublicKey:             PublicKeyName(cert.PublicKey),
-		KeyType:               keyType,
-		KeyBits:               bits,
-		SignatureAlgorithm:    cert.SignatureAlgorithm.String(),
-		KeyUsage:              nonNil(KeyUsageNames(cert.KeyUsage)),
-		ExtKeyUsage:           nonNil(ExtKeyUsageNames(cert)),
-		IsCA:                  cert.IsCA,
-		SelfSigned:            isSelfSigned(cert),
-		SubjectKeyID:          hexOrEmpty(cert.SubjectKeyId),
-		AuthorityKeyID:        hexOrEmpty(cert.AuthorityKeyId),
-		OCSPServers:           nonNil(cert.OCSPServer),
-		IssuingCertificateURL: nonNil(cert.IssuingCertificateURL),
-		CRLDistributionPoints: nonNil(cert.CRLDistributionPoints),
-		SHA256:                basic.SHA256,
-		SHA1:                  ColonHex(sha1Sum[:]),
+		Subject:            basic.Subject,
+		Issuer:             basic.Issuer,
+		Serial:             basic.Serial,
+		NotBefore:          basic.NotBefore,
+		NotAfter:           basic.NotAfter,
+		DaysLeft:           int(cert.NotAfter.Sub(now).Hours() / 24),
+		SANs:               nonNil(sanList(cert)),
+		PublicKey:          PublicKeyName(cert.PublicKey),
+		KeyType:            keyType,
+		KeyBits:            bits,
+		SignatureAlgorithm: cert.SignatureAlgorithm.String(),
+		KeyUsage:           nonNil(KeyUsageNames(cert.KeyUsage)),
+		ExtKeyUsage:        nonNil(ExtKeyUsageNames(cert)),
+		IsCA:               cert.IsCA,
+		// crypto/x509 sets BasicConstraintsValid only when the
+		// certificate has the extension.
+		BasicConstraintsPresent: cert.BasicConstraintsValid,
+		SelfSigned:              isSelfSigned(cert),
+		SubjectKeyID:            hexOrEmpty(cert.SubjectKeyId),
+		AuthorityKeyID:          hexOrEmpty(cert.AuthorityKeyId),
+		OCSPServers:             nonNil(cert.OCSPServer),
+		IssuingCertificateURL:   nonNil(cert.IssuingCertificateURL),
+		CRLDistributionPoints:   nonNil(cert.CRLDistributionPoints),
+		SHA256:                  basic.SHA256,
+		SHA1:                    ColonHex(sha1Sum[:]),
 	}
 	if cert.IsCA && cert.BasicConstraintsValid && (cert.MaxPathLen > 0 || cert.MaxPathLenZero) {
 		n := cert.MaxPathLen
@@ -377,7 +384,10 @@ func renderCertDetail(w io.Writer, p palette, c CertDetail) {
 		days = p.yellow(days)
 	}
 	constraints := "CA:FALSE"
-	if c.IsCA {
+	switch {
+	case !c.BasicConstraintsPresent:
+		constraints = "absent"
+	case c.IsCA:
 		constraints = "CA:TRUE"
 		if c.MaxPathLen != nil {
 			constraints += fmt.Sprintf(", path length %d", *c.MaxPathLen)

@@ -130,6 +130,8 @@ type rule struct {
 	stack   string // a stack name, or stackFromOpenSSL or stackFromSocket
 	pattern *regexp.Regexp
 	explain func(m []string, c *lineContext) (explained, bool)
+	// filter skips lines that pattern cannot match; concatRules sets it.
+	filter literalFilter
 }
 
 // Rules whose text several programs print take the stack from the line.
@@ -196,11 +198,23 @@ func (ex *explainer) add(raw string) {
 	depth := ex.depth
 	ex.depth, ex.lastExplained = -1, false
 
-	c := &lineContext{role: ex.roleOf(line), depth: depth, verifyDepth: ex.verifyDepth}
+	matched := line
+	if len(matched) > maxLineLen {
+		matched = matched[:maxLineLen]
+	}
+	// Most lines of a log match no rule, so the role is found only for
+	// a line that does.
+	var c *lineContext
 	for rank, r := range rules {
-		m := r.pattern.FindStringSubmatch(line)
+		if !r.filter.mayMatch(matched) {
+			continue
+		}
+		m := r.pattern.FindStringSubmatch(matched)
 		if m == nil {
 			continue
+		}
+		if c == nil {
+			c = &lineContext{role: ex.roleOf(matched), depth: depth, verifyDepth: ex.verifyDepth}
 		}
 		result, ok := r.explain(m, c)
 		if !ok {
@@ -209,9 +223,9 @@ func (ex *explainer) add(raw string) {
 		stack := r.stack
 		switch stack {
 		case stackFromOpenSSL:
-			stack = opensslStack(line)
+			stack = opensslStack(matched)
 		case stackFromSocket:
-			stack = socketStack(line)
+			stack = socketStack(matched)
 		}
 		ex.record(rank, Explanation{
 			Input:    shorten(line, maxInputLen),
@@ -395,6 +409,9 @@ func concatRules(groups ...[]rule) []rule {
 	var all []rule
 	for _, g := range groups {
 		all = append(all, g...)
+	}
+	for i := range all {
+		all[i].filter = newLiteralFilter(all[i].pattern)
 	}
 	return all
 }
