@@ -94,6 +94,9 @@ target.`,
 			default:
 				rep = probe.Run(c.Context, opts)
 			}
+			if anchors := chain.CheckTrustAnchors(opts.RootCerts); len(anchors) > 0 {
+				rep.AddCheck("CA file", "", c.String("ca"), anchors...)
+			}
 			return e.render(c, "mtlsdoctor probe", rep)
 		},
 	}
