@@ -75,7 +75,7 @@ func (e *FetchError) Fix() string {
 	case FetchReadFile:
 		return "check the path and the file's permissions"
 	case FetchNetwork:
-		return "check the URL and the network, or pass --offline to use the embedded copies"
+		return "check the URL, that the server answers, and the network"
 	case FetchHTTPStatus:
 		return "check the URL; the server has no certificate there"
 	case FetchTooLarge:

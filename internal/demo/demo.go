@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/mtlsdoctor/mtlsdoctor/chain"
 	"github.com/mtlsdoctor/mtlsdoctor/fixtures"
+	"github.com/mtlsdoctor/mtlsdoctor/internal/fsutil"
 	"github.com/mtlsdoctor/mtlsdoctor/probe"
 	"github.com/mtlsdoctor/mtlsdoctor/report"
 	"github.com/mtlsdoctor/mtlsdoctor/serve"
@@ -102,6 +104,10 @@ func Run(ctx context.Context, opts Options) ([]Step, error) {
 		return nil, err
 	}
 	written, err := pki.Write(dir, false)
+	var exists *fsutil.ExistsError
+	if errors.As(err, &exists) {
+		return nil, fmt.Errorf("%s already exists, and demo never overwrites files: choose an empty or new --dir", exists.Path)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("write test PKI to %s: %w", dir, err)
 	}
