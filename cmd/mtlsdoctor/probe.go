@@ -94,6 +94,7 @@ target.`,
 			default:
 				rep = probe.Run(c.Context, opts)
 			}
+			probe.RedactHeaders(rep, opts.Header)
 			if anchors := chain.CheckTrustAnchors(opts.RootCerts); len(anchors) > 0 {
 				rep.AddCheck("CA file", "", c.String("ca"), anchors...)
 			}

@@ -36,6 +36,7 @@ func (e *env) probeTargets(c *cli.Context, base probe.Options) error {
 	var writeErr error
 	printed := 0
 	done := func(_ probe.Target, rep *report.Report) {
+		probe.RedactHeaders(rep, base.Header)
 		if writeErr != nil {
 			return
 		}
