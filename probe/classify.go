@@ -239,6 +239,11 @@ func (p *prober) unclassifiedFinding(summary, evidence string) report.Finding {
 }
 
 func (p *prober) handshakeTimeoutFinding() report.Finding {
+	if received := len(p.head.bytes()); p.obs.serverState == nil && received > 0 {
+		return report.Newf(report.CodeHandshakeTimeout, "",
+			"the server started the TLS handshake (%d bytes arrived) but did not complete it within --timeout %s; it may be overloaded, or something on the path holds back its packets",
+			received, p.opts.Timeout)
+	}
 	if p.obs.serverState == nil {
 		return report.Newf(report.CodeHandshakeTimeout, "",
 			"the server accepted the TCP connection but sent no ServerHello within --timeout %s; it may not speak TLS on this port, or it is overloaded",
