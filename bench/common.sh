@@ -149,8 +149,8 @@ http {
         ssl_client_certificate $1/test-ca-crt.pem;
         ssl_verify_client on;
         ssl_verify_depth 2;
-        # nginx 1.22 defaults to TLSv1 to TLSv1.2; every other server here
-        # negotiates TLS 1.3.
+        # nginx enables TLS 1.3 by default only since 1.23.4, and every
+        # other server here negotiates TLS 1.3.
         ssl_protocols TLSv1.2 TLSv1.3;
         location / { return 200 "client certificate \$ssl_client_verify\n"; }
     }

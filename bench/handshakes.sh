@@ -57,10 +57,10 @@ check_server() {
 	code=$(taskset -c "$CLIENT_CPU" curl -s -o "$WORK/logs/check-$1.txt" -w '%{http_code}' --max-time 10 \
 		--cacert "$2/test-ca-crt.pem" --cert "$2/client-crt.pem" --key "$2/client-key.pem" \
 		"https://127.0.0.1:$3/") || true
-	[ "$code" = 200 ] || die "$1 answered HTTP $code to a request with a valid client certificate; see $WORK/logs"
+	[ "$code" = 200 ] || die "$1 responded with HTTP $code to a request with a valid client certificate; see $WORK/logs"
 	code=$(taskset -c "$CLIENT_CPU" curl -s -o /dev/null -w '%{http_code}' --max-time 10 \
 		--cacert "$2/test-ca-crt.pem" "https://127.0.0.1:$3/") || true
-	[ "$code" != 200 ] || die "$1 answered HTTP 200 to a request without a client certificate"
+	[ "$code" != 200 ] || die "$1 responded with HTTP 200 to a request without a client certificate, so it does not verify clients"
 }
 
 # run_sequential DIR prints the number of connections of one s_time run.

@@ -7,7 +7,7 @@
 //
 //   node node-demo-server.js PORT DIR [strict]
 //
-// DIR holds the files of mtlsdoctor gen. The server listens on 127.0.0.1
+// DIR contains the files of mtlsdoctor gen. The server listens on 127.0.0.1
 // only and prints "listening" when it is ready.
 'use strict';
 

@@ -42,8 +42,11 @@ start_server serve "$dir" "$PORT"
 $curl_cmd || die "curl against serve failed"
 $bin probe "$url" $tls_flags --output json >/dev/null || die "probe against serve failed"
 
+# has_flag NAME reports whether probe has --NAME. The help text is read
+# first: "grep -q" on a pipe would stop early and, under pipefail, fail.
+probe_help=$("$bin" probe --help 2>&1 || true)
 has_flag() {
-	"$bin" probe --help 2>&1 | grep -q -- "--$1 "
+	grep -q -- "--$1 " <<<"$probe_help"
 }
 
 # compare NAME COMMAND runs COMMAND against curl and prints the ratio of

@@ -2,8 +2,9 @@
 # Summarizes the output of bench/handshakes.sh as Markdown tables:
 #  1. per key type, server and client: the median over the rounds of
 #     handshakes per wall second, handshakes per second of server CPU time
-#     and the server's CPU use, the largest peak RSS, and serve's CPU rate
-#     divided by this server's;
+#     with its range over the rounds, and the server's CPU use, the
+#     largest peak RSS, and the median over the rounds of serve's CPU rate
+#     divided by this server's in the same round;
 #  2. with FLOOR.TXT (go test -bench HandshakeCrypto output): the floor of
 #     each key type and serve's CPU rate as a share of it.
 #
@@ -15,6 +16,13 @@ set -euo pipefail
 }
 
 awk -F'\t' -v floorfile="${2:-}" '
+function extreme(list, want,    n, a, i, best) {
+	n = split(list, a, " ")
+	best = a[1]
+	for (i = 2; i <= n; i++)
+		if ((want == "min" && a[i] + 0 < best + 0) || (want == "max" && a[i] + 0 > best + 0)) best = a[i]
+	return best
+}
 function median(list,    n, a, i, j, t) {
 	n = split(list, a, " ")
 	for (i = 2; i <= n; i++)
@@ -28,6 +36,8 @@ NR == 1 { next }
 	if (!(id in seen)) { seen[id] = 1; ids[++n] = id }
 	wall[id] = wall[id] " " ($6 > 0 ? $5 / $6 : 0)
 	cpu[id] = cpu[id] " " ($7 > 0 ? $5 / $7 : 0)
+	roundrate[$1 SUBSEP $3 SUBSEP $2 SUBSEP $4] = $7 > 0 ? $5 / $7 : 0
+	roundlist[id] = roundlist[id] " " $4
 	use[id] = use[id] " " ($6 > 0 ? 100 * $7 / $6 : 0)
 	if ($8 > rss[id]) rss[id] = $8
 	rounds[id]++
@@ -43,14 +53,24 @@ END {
 		cpurate[ids[i]] = median(cpu[ids[i]])
 		if (k[4] == "serve") servecpu[k[1] SUBSEP k[2]] = cpurate[ids[i]]
 	}
-	print "| key | client | server | handshakes/s (wall) | handshakes per server CPU s | server CPU use | serve ÷ this server | peak RSS | rounds |"
-	print "|---|---|---|---:|---:|---:|---:|---:|---:|"
+	print "| key | client | server | handshakes/s (wall) | handshakes per server CPU s | range over the rounds | server CPU use | serve ÷ this server | peak RSS | rounds |"
+	print "|---|---|---|---:|---:|---:|---:|---:|---:|---:|"
 	for (i = 1; i <= n; i++) {
 		id = ids[i]
 		split(id, k, SUBSEP)
-		ratio = cpurate[id] > 0 ? servecpu[k[1] SUBSEP k[2]] / cpurate[id] : 0
-		printf "| %s | %s | %s | %.0f | %.0f | %.0f %% | %.2f× | %.1f MiB | %d |\n",
-			k[1], k[2], k[4], median(wall[id]), cpurate[id], median(use[id]), ratio, rss[id] / 1024, rounds[id]
+		# The ratio of the rates in the same round, so that both sides
+		# share the load of the machine at that time, then the median.
+		ratios = ""
+		split(substr(roundlist[id], 2), rs, " ")
+		for (r in rs) {
+			mine = roundrate[k[1] SUBSEP k[2] SUBSEP k[4] SUBSEP rs[r]]
+			theirs = roundrate[k[1] SUBSEP k[2] SUBSEP "serve" SUBSEP rs[r]]
+			if (mine > 0 && theirs > 0) ratios = ratios " " theirs / mine
+		}
+		ratio = ratios == "" ? 0 : median(ratios)
+		printf "| %s | %s | %s | %.0f | %.0f | %.0f–%.0f | %.0f %% | %.2f× | %.1f MiB | %d |\n",
+			k[1], k[2], k[4], median(wall[id]), cpurate[id], extreme(cpu[id], "min"), extreme(cpu[id], "max"),
+			median(use[id]), ratio, rss[id] / 1024, rounds[id]
 	}
 	if (floorfile == "") exit
 	while ((getline line < floorfile) > 0) {

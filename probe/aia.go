@@ -16,6 +16,10 @@ func (p *prober) verifyServerChain(ctx context.Context, presented []*x509.Certif
 	if !p.opts.AIA {
 		return chain.VerifyChain(presented, opts)
 	}
+	// Timeout bounds all downloads together: the client's timeout only
+	// bounds each one, and a certificate may name many caIssuers URLs.
+	ctx, cancel := context.WithTimeout(ctx, p.opts.Timeout)
+	defer cancel()
 	findings, fetched := chain.VerifyChainAIA(ctx, p.httpClient(), presented, opts)
 	p.fetched = fetched
 	return findings

@@ -65,7 +65,8 @@ func (p *prober) roundTrip(conn *tls.Conn, req *http.Request) httpResult {
 	p.times.requestStart = now()
 	writeErr := req.Write(conn)
 
-	reader := bufio.NewReader(firstByteReader{r: conn, at: &p.times.firstByte})
+	head := &headLimitReader{r: firstByteReader{r: conn, at: &p.times.firstByte}, left: maxResponseHead}
+	reader := bufio.NewReader(head)
 	var resp *http.Response
 	for {
 		var err error
@@ -82,6 +83,7 @@ func (p *prober) roundTrip(conn *tls.Conn, req *http.Request) httpResult {
 		}
 		resp.Body.Close()
 	}
+	head.done = true
 	// resp.Body stays open: closing a chunked body reads it to the end,
 	// which an endless body never reaches before the deadline. The
 	// caller closes the connection.
@@ -92,6 +94,33 @@ func (p *prober) roundTrip(conn *tls.Conn, req *http.Request) httpResult {
 		result.truncated, result.bodyErr = true, nil
 	}
 	return result
+}
+
+// maxResponseHead bounds the bytes read before the end of the response
+// head. http.ReadResponse has no limit of its own, so a head that never
+// ends would otherwise grow in memory until the deadline.
+const maxResponseHead = 4 << 20
+
+// headLimitReader fails with errResponseHeadTooLarge once more than left
+// bytes arrived before done is set.
+type headLimitReader struct {
+	r    io.Reader
+	left int
+	done bool
+}
+
+var errResponseHeadTooLarge = fmt.Errorf("the response head is longer than %d bytes", maxResponseHead)
+
+func (h *headLimitReader) Read(b []byte) (int, error) {
+	if h.done {
+		return h.r.Read(b)
+	}
+	if h.left <= 0 {
+		return 0, errResponseHeadTooLarge
+	}
+	n, err := h.r.Read(b[:min(len(b), h.left)])
+	h.left -= n
+	return n, err
 }
 
 // isInformative reports whether a read error explains more than a write

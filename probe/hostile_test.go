@@ -5,10 +5,13 @@ package probe
 import (
 	"bufio"
 	"context"
+	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"fmt"
 	"io"
+	"math/big"
 	"net"
 	"runtime"
 	"strings"
@@ -250,6 +253,116 @@ func longChain(t *testing.T, n int, sameName bool) (tls.Certificate, *x509.CertP
 	return chain, root.Pool()
 }
 
+// leafWithURLs issues a server certificate for localhost from a new
+// intermediate under a new root, with urls as its caIssuers and OCSP
+// responder URLs. It returns the leaf with the intermediate, and a pool
+// with the root.
+func leafWithURLs(t *testing.T, urls []string) (*fixtures.Cert, *x509.CertPool) {
+	t.Helper()
+	root, err := fixtures.NewRoot(fixtures.Spec{CommonName: "hostile URL root"})
+	if err != nil {
+		t.Fatalf("mint root: %v", err)
+	}
+	intermediate, err := fixtures.NewIntermediate(root, "hostile URL intermediate", fixtures.ECDSAP256)
+	if err != nil {
+		t.Fatalf("mint intermediate: %v", err)
+	}
+	key, err := fixtures.GenerateKey(fixtures.ECDSAP256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(now.UnixNano()),
+		Subject:               pkix.Name{CommonName: "localhost"},
+		DNSNames:              []string{"localhost"},
+		NotBefore:             now.Add(-time.Hour),
+		NotAfter:              now.Add(24 * time.Hour),
+		KeyUsage:              x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		IssuingCertificateURL: urls,
+		OCSPServer:            urls,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, intermediate.Cert, key.Public(), intermediate.Key)
+	if err != nil {
+		t.Fatalf("mint leaf: %v", err)
+	}
+	leaf, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fixtures.Cert{Cert: leaf, Key: key, Intermediates: []*x509.Certificate{intermediate.Cert}}, root.Pool()
+}
+
+// stalledHTTPURLs returns n URLs on one 127.0.0.1 listener that reads
+// each request and never responds.
+func stalledHTTPURLs(t *testing.T, n int) []string {
+	t.Helper()
+	addr := hostileListener(t, func(conn net.Conn) {
+		readRequestHead(conn)
+		waitClosed(conn)
+	})
+	urls := make([]string, n)
+	for i := range urls {
+		urls[i] = fmt.Sprintf("http://%s/issuer-%d", addr, i)
+	}
+	return urls
+}
+
+func TestProbeBoundsCertificateDownloads(t *testing.T) {
+	pki := newTestPKI(t)
+	clientCert, clientChain := clientOptions(pki.Client)
+	leaf, roots := leafWithURLs(t, stalledHTTPURLs(t, 100))
+	respond := func(conn *tls.Conn) {
+		readRequestHead(conn)
+		body := `{"fulfillmentText": "ok"}`
+		_, _ = fmt.Fprintf(conn, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
+		waitClosed(conn)
+	}
+
+	tests := []struct {
+		name  string
+		chain tls.Certificate
+		opts  Options
+		code  report.Code
+	}{
+		{
+			// The server omits the intermediate, so the probe follows the
+			// leaf's 100 caIssuers URLs.
+			name:  "caIssuers URLs that never respond",
+			chain: tls.Certificate{Certificate: [][]byte{leaf.Cert.Raw}, PrivateKey: leaf.Key},
+			opts:  Options{AIA: true},
+			code:  report.CodeIncompleteChain,
+		},
+		{
+			name:  "OCSP responders that never respond",
+			chain: leaf.TLSCertificate(),
+			opts:  Options{OCSP: true},
+			code:  report.CodeOCSPUnavailable,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			addr := hostileTLSListener(t, tt.chain, respond)
+			opts := tt.opts
+			opts.URL, opts.ServerName, opts.Roots = "https://"+addr+"/", "localhost", roots
+			opts.Certificate, opts.ClientChain = clientCert, clientChain
+
+			start := time.Now()
+			rep := runHostile(t, opts)
+			t.Logf("the probe took %s with --timeout %s", time.Since(start).Round(time.Millisecond), hostileTimeout)
+			if status := checkStatus(rep, checkServerCert); status == "" {
+				dumpReport(t, rep)
+				t.Errorf("report has no %q check", checkServerCert)
+			}
+			if _, ok := rep.Finding(tt.code); !ok {
+				dumpReport(t, rep)
+				t.Errorf("report has no %s finding", tt.code)
+			}
+		})
+	}
+}
+
 func TestProbeStopsAtEachStageLimit(t *testing.T) {
 	pki := newTestPKI(t)
 	serverCert := pki.Server.TLSCertificate()
@@ -392,7 +505,10 @@ func TestProbeBoundsFloods(t *testing.T) {
 				_, _ = io.WriteString(conn, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Endless: ")
 				writeForever(conn, strings.Repeat("x", 4096))
 			},
-			check: checkDeadline, status: report.StatusFail, code: report.CodeSlowResponse,
+			// The probe stops reading at maxResponseHead instead of
+			// growing the head in memory until the deadline.
+			check: checkHTTP, status: report.StatusFail, code: report.CodeInvalidWebhookResp,
+			notCode: report.CodeSlowResponse,
 		},
 		{
 			name: "1 MiB header",

@@ -147,10 +147,12 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		defer close(reported)
 		reportSuppressed(reportCtx, s.log, s.failureLog, time.Second)
 	}()
-	defer func() {
+	// The last count of suppressed failures comes before "stopped".
+	stopReporting := sync.OnceFunc(func() {
 		stopReports()
 		<-reported
-	}()
+	})
+	defer stopReporting()
 
 	s.log.Info("serving HTTPS",
 		slog.String("addr", ln.Addr().String()),
@@ -159,7 +161,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		slog.Any("projects", s.cfg.Projects),
 		slog.String("client_subject", s.cfg.ClientSubject),
 		slog.Int("max_handshakes", limits.MaxHandshakes),
-		slog.Duration("handshake_timeout", limits.HandshakeTimeout))
+		slog.String("handshake_timeout", limits.HandshakeTimeout.String()))
 
 	served := make(chan error, 1)
 	go func() { served <- httpServer.Serve(tlsListener) }()
@@ -183,6 +185,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		s.log.Warn("server stopped with an error", slog.String("error", err.Error()))
 	}
 	tlsListener.Close()
+	stopReporting()
 	s.log.Info("stopped")
 	return nil
 }
