@@ -3,6 +3,7 @@ package serve
 import (
 	"crypto/tls"
 	"fmt"
+	"github.com/mtlsdoctor/mtlsdoctor/chain"
 	"log/slog"
 	"runtime"
 	"strings"
@@ -156,6 +157,9 @@ func (a ClientAuth) tlsClientAuth() tls.ClientAuthType {
 type Config struct {
 	// Addr is the TCP address to listen on (--addr). Default DefaultAddr.
 	Addr string
+	// Read opens PKCS#12 files and encrypted keys (--password-file). The
+	// zero value takes the password from MTLSDOCTOR_PASSWORD.
+	Read chain.ReadOptions
 	// CertFile and KeyFile are the server certificate chain and its
 	// private key, in PEM (--cert, --key). Default DefaultCertFile and
 	// DefaultKeyFile.

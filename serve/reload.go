@@ -27,14 +27,17 @@ type certState struct {
 // loadCertState reads the server certificate, its key and the client CAs
 // that cfg names. File problems return a *chain.FileError.
 func loadCertState(cfg Config, now time.Time) (*certState, error) {
-	serverCert, err := chain.LoadKeyPair(cfg.CertFile, cfg.KeyFile, "server")
+	if !cfg.Read.Password.IsSet() {
+		cfg.Read.Password = chain.PasswordFromEnv()
+	}
+	serverCert, err := chain.LoadKeyPairWith(cfg.CertFile, cfg.KeyFile, "server", cfg.Read)
 	if err != nil {
 		return nil, err
 	}
 
 	var clientCAs []*x509.Certificate
 	for _, path := range cfg.ClientCAFiles {
-		certs, err := chain.ReadCertificatesFile(path, "client CA")
+		certs, err := chain.ReadCertificatesFileWith(path, "client CA", cfg.Read)
 		if err != nil {
 			return nil, err
 		}

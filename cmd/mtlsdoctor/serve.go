@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"net"
 	"syscall"
 
 	"github.com/urfave/cli/v2"
@@ -26,7 +27,7 @@ Ctrl-C (SIGINT) or SIGTERM. SIGHUP reads --cert, --key and the --client-ca
 files again: new handshakes use them and open connections carry on; when a
 new file is invalid the server logs why and keeps the previous ones.
 --log-format json writes one JSON object per log record.`,
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "addr", Value: serve.DefaultAddr, Usage: "address to listen on"},
 			&cli.StringFlag{Name: "cert", Value: serve.DefaultCertFile, Usage: "server certificate chain, PEM"},
 			&cli.StringFlag{Name: "key", Value: serve.DefaultKeyFile, Usage: "server private key, PEM"},
@@ -36,7 +37,7 @@ new file is invalid the server logs why and keeps the previous ones.
 			&cli.StringFlag{Name: "client-subject", Usage: "regular expression the client certificate's CN or whole subject must match (default: any)"},
 			&cli.StringFlag{Name: "log-format", Value: string(serve.LogFormatText), Usage: "server log format on stderr: text (key=value) or json"},
 			outputFlag,
-		},
+		}, passwordFlags()...),
 		Action: func(c *cli.Context) error {
 			if err := checkFormat(c); err != nil {
 				return err
@@ -52,8 +53,26 @@ new file is invalid the server logs why and keeps the previous ones.
 			if err != nil {
 				return configError(err)
 			}
+			// serve prints a log, not a report: --output json asks for JSON
+			// log records, and JUnit has no meaning for a log.
+			switch c.String("output") {
+			case "json":
+				if !c.IsSet("log-format") {
+					logFormat = serve.LogFormatJSON
+				}
+			case "junit":
+				return usagef("use --output text or --output json (the same as --log-format json)", "serve writes a log on stderr, not a report, so --output junit does not apply")
+			}
+			if _, _, err := net.SplitHostPort(c.String("addr")); err != nil {
+				return usagef("pass HOST:PORT, such as 127.0.0.1:4433 or [::1]:4433", "invalid --addr %q: %v", c.String("addr"), err)
+			}
+			readOpts, err := readOptionsFromFlags(c)
+			if err != nil {
+				return err
+			}
 			srv, err := serve.New(serve.Config{
 				Addr:          c.String("addr"),
+				Read:          readOpts,
 				CertFile:      c.String("cert"),
 				KeyFile:       c.String("key"),
 				ClientCAFiles: c.StringSlice("client-ca"),
@@ -68,7 +87,8 @@ new file is invalid the server logs why and keeps the previous ones.
 			srv.LogFindings()
 			srv.ReloadOnSignal(c.Context, syscall.SIGHUP)
 			if err := srv.ListenAndServe(c.Context); err != nil {
-				return usagef("choose another --addr or stop the program that uses it", "%v", err)
+				// The error already names --addr and the fix.
+				return &usageError{err: err}
 			}
 			return nil
 		},
