@@ -123,7 +123,7 @@ func VerifyChainAIA(ctx context.Context, client *http.Client, presented []*x509.
 	if len(fetched) == 0 {
 		if err != nil && !errors.Is(err, ErrNoIssuerURL) {
 			findings = appendDetail(findings, report.CodeIncompleteChain,
-				"fetching the issuer through its caIssuers URL failed: "+err.Error())
+				"fetching the issuer through its caIssuers URL failed: "+shorten(err.Error(), 600))
 		}
 		return findings, nil
 	}
@@ -176,4 +176,13 @@ func appendDetail(findings []report.Finding, code report.Code, text string) []re
 		}
 	}
 	return findings
+}
+
+// shorten cuts s to at most n bytes, marking the cut, because the joined
+// errors of many caIssuers URLs can run to kilobytes.
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "") + fmt.Sprintf(" … (%d more bytes)", len(s)-n)
 }

@@ -547,11 +547,20 @@ func diagnoseUnknownAuthority(presented []*x509.Certificate, opts VerifyOptions)
 		return report.Newf(report.CodeIncompleteChain,
 			fmt.Sprintf("the issuer of %s was not sent", describeName(last)),
 			"the chain has %d certificate(s); the last, %s, was issued by %q, which is neither in the chain nor trusted; its AIA caIssuers URL is %s",
-			len(presented), describeName(last), issuerName, strings.Join(last.IssuingCertificateURL, ", ")).
+			len(presented), describeName(last), issuerName, joinAtMost(last.IssuingCertificateURL, 3)).
 			WithFix(fmt.Sprintf("Serve the intermediate %q after the leaf (download it from %s), or trust its root.", issuerName, last.IssuingCertificateURL[0]))
 	}
 	return report.Newf(report.CodeUnknownAuthority,
 		fmt.Sprintf("the issuer %s is not trusted", issuerName),
 		"the chain has %d certificate(s); the last, %s, was issued by %q, which is neither in the chain nor trusted. If %q is an intermediate, it must be in the chain after the certificate it signed",
 		len(presented), describeName(last), issuerName, issuerName)
+}
+
+// joinAtMost joins the first n items and counts the rest, so that a
+// certificate with a hundred URLs does not flood a finding.
+func joinAtMost(items []string, n int) string {
+	if len(items) <= n {
+		return strings.Join(items, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(items[:n], ", "), len(items)-n)
 }
