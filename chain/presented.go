@@ -69,7 +69,7 @@ func allowsUsage(c *x509.Certificate, usage Usage) bool {
 func usageNames(c *x509.Certificate) []string {
 	var names []string
 	for _, eku := range c.ExtKeyUsage {
-		names = append(names, extKeyUsageName(eku))
+		names = append(names, report.ExtKeyUsageName(eku))
 	}
 	for _, oid := range c.UnknownExtKeyUsage {
 		names = append(names, oid.String())

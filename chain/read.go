@@ -3,9 +3,6 @@ package chain
 import (
 	"bytes"
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/rsa"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/base64"
@@ -553,13 +550,5 @@ func LoadKeyPairWith(certPath, keyPath, role string, opts ReadOptions) (tls.Cert
 // KeyDescription returns the algorithm and size of a public key, such as
 // "RSA 2048" or "ECDSA P-256".
 func KeyDescription(pub crypto.PublicKey) string {
-	switch k := pub.(type) {
-	case *rsa.PublicKey:
-		return fmt.Sprintf("RSA %d", k.N.BitLen())
-	case *ecdsa.PublicKey:
-		return "ECDSA " + k.Curve.Params().Name
-	case ed25519.PublicKey:
-		return "Ed25519"
-	}
-	return fmt.Sprintf("%T", pub)
+	return report.PublicKeyName(pub)
 }

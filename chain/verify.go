@@ -255,7 +255,7 @@ func checkLeafUsage(leaf *x509.Certificate, usage Usage) []report.Finding {
 		if eku == want || eku == x509.ExtKeyUsageAny {
 			return nil
 		}
-		names = append(names, extKeyUsageName(eku))
+		names = append(names, report.ExtKeyUsageName(eku))
 	}
 	for _, oid := range leaf.UnknownExtKeyUsage {
 		names = append(names, oid.String())
@@ -263,24 +263,6 @@ func checkLeafUsage(leaf *x509.Certificate, usage Usage) []report.Finding {
 	return []report.Finding{report.Newf(usage.wrongUsageCode(), "",
 		"expected extended key usage %s; the leaf %s allows only %s",
 		usageName(usage), describeName(leaf), strings.Join(names, ", "))}
-}
-
-func extKeyUsageName(eku x509.ExtKeyUsage) string {
-	switch eku {
-	case x509.ExtKeyUsageServerAuth:
-		return "serverAuth"
-	case x509.ExtKeyUsageClientAuth:
-		return "clientAuth"
-	case x509.ExtKeyUsageCodeSigning:
-		return "codeSigning"
-	case x509.ExtKeyUsageEmailProtection:
-		return "emailProtection"
-	case x509.ExtKeyUsageTimeStamping:
-		return "timeStamping"
-	case x509.ExtKeyUsageOCSPSigning:
-		return "OCSPSigning"
-	}
-	return fmt.Sprintf("usage %d", eku)
 }
 
 // SANList formats a certificate's DNS and IP subject alternative names.

@@ -286,16 +286,21 @@ var extKeyUsageNames = map[x509.ExtKeyUsage]string{
 	x509.ExtKeyUsageOCSPSigning:     "OCSPSigning",
 }
 
+// ExtKeyUsageName returns the RFC 5280 name of an extended key usage, as
+// OpenSSL prints it, or "usage N" for one Go has no constant for.
+func ExtKeyUsageName(eku x509.ExtKeyUsage) string {
+	if name, ok := extKeyUsageNames[eku]; ok {
+		return name
+	}
+	return fmt.Sprintf("usage %d", eku)
+}
+
 // ExtKeyUsageNames lists the extended key usages of cert by their RFC
 // 5280 names, and unknown ones by OID.
 func ExtKeyUsageNames(cert *x509.Certificate) []string {
 	var names []string
 	for _, eku := range cert.ExtKeyUsage {
-		if name, ok := extKeyUsageNames[eku]; ok {
-			names = append(names, name)
-		} else {
-			names = append(names, fmt.Sprintf("usage %d", eku))
-		}
+		names = append(names, ExtKeyUsageName(eku))
 	}
 	for _, oid := range cert.UnknownExtKeyUsage {
 		names = append(names, oid.String())

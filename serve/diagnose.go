@@ -218,31 +218,10 @@ func extKeyUsageList(cert *x509.Certificate) string {
 	}
 	names := make([]string, 0, len(cert.ExtKeyUsage))
 	for _, u := range cert.ExtKeyUsage {
-		names = append(names, extKeyUsageName(u))
+		names = append(names, report.ExtKeyUsageName(u))
 	}
 	for _, oid := range cert.UnknownExtKeyUsage {
 		names = append(names, oid.String())
 	}
 	return strings.Join(names, ", ")
-}
-
-// extKeyUsageName returns the OpenSSL short name of an extended key usage.
-func extKeyUsageName(u x509.ExtKeyUsage) string {
-	switch u {
-	case x509.ExtKeyUsageAny:
-		return "anyExtendedKeyUsage"
-	case x509.ExtKeyUsageServerAuth:
-		return "serverAuth"
-	case x509.ExtKeyUsageClientAuth:
-		return "clientAuth"
-	case x509.ExtKeyUsageCodeSigning:
-		return "codeSigning"
-	case x509.ExtKeyUsageEmailProtection:
-		return "emailProtection"
-	case x509.ExtKeyUsageTimeStamping:
-		return "timeStamping"
-	case x509.ExtKeyUsageOCSPSigning:
-		return "OCSPSigning"
-	}
-	return fmt.Sprintf("usage %d", u)
 }
