@@ -136,7 +136,15 @@ func buildBundle(ctx context.Context, opts BundleOptions, profile *Profile, pins
 	if profile != nil {
 		platform = profile.Name
 	}
-	if platformChecked(platform) {
+	switch {
+	case platform == "":
+		// A bundle of --source certificates only is meant for Dialogflow
+		// only when it holds one of Dialogflow's CAs, as verify and serve
+		// judge CA files.
+		if findings := PlatformBundleFindings(certs, b.now); len(findings) > 0 {
+			rep.AddCheck("platform CAs", "", "holds a Dialogflow CA, so it must contain SSL.com Root Certification Authority RSA", findings...)
+		}
+	case platformChecked(platform):
 		rep.AddCheck("platform CAs", "", platformCheckDetail(platform), CheckPlatformCAs(certs, platform, b.now)...)
 	}
 

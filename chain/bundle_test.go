@@ -678,19 +678,40 @@ func TestBuildBundleProfileAndSources(t *testing.T) {
 	}
 }
 
-func TestBuildBundleSourcesOnlyWithoutSSLcom(t *testing.T) {
+func TestBuildBundleSourcesOnlyPlatformCheck(t *testing.T) {
 	now := time.Now()
+	dir := t.TempDir()
 	root := newTestRoot(t, "own client CA", now, nil)
-	path := writeTestFile(t, t.TempDir(), "own.pem", pemOf(root))
-	res, err := BuildBundle(context.Background(), BundleOptions{Sources: []string{path}, Now: now, HTTPClient: failingClient(t)})
+	own := writeTestFile(t, dir, "own.pem", pemOf(root))
+	gts, err := embeddedCerts.ReadFile("profiles/gts-root-r1.pem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gtsPath := writeTestFile(t, dir, "gts.pem", gts)
+
+	// An own CA alone is not meant for Dialogflow: no platform check.
+	res, err := BuildBundle(context.Background(), BundleOptions{Sources: []string{own}, Now: now, HTTPClient: failingClient(t)})
+	if err != nil {
+		t.Fatalf("BuildBundle: %v", err)
+	}
+	if found := findingsWith(res.Report, report.CodePlatformCAOutdated); len(found) != 0 {
+		t.Errorf("own CA only: findings = %v, want no platform-ca-outdated", found)
+	}
+	if res.Report.HasErrors() {
+		t.Errorf("own CA only: errors %v", res.Report.Findings)
+	}
+
+	// A Google Trust Services root marks the bundle as meant for Dialogflow,
+	// and it lacks the SSL.com root that Dialogflow ES uses.
+	res, err = BuildBundle(context.Background(), BundleOptions{Sources: []string{own, gtsPath}, Now: now, HTTPClient: failingClient(t)})
 	if err != nil {
 		t.Fatalf("BuildBundle: %v", err)
 	}
 	found := findingsWith(res.Report, report.CodePlatformCAOutdated)
 	if len(found) != 1 {
-		t.Fatalf("findings = %v, want one platform-ca-outdated", res.Report.Findings)
+		t.Fatalf("with GTS Root R1: findings = %v, want one platform-ca-outdated", res.Report.Findings)
 	}
-	if !strings.Contains(found[0].Detail, "own client CA") {
+	if !strings.Contains(found[0].Detail, "GTS Root R1") {
 		t.Errorf("detail %q does not list what the bundle contains", found[0].Detail)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -185,7 +186,11 @@ func (p *prober) diagnoseExchange(err error) diagnosis {
 			WithFix("Check the server's logs: it closed the connection instead of responding to the request.")}
 	}
 
-	return diagnosis{checkHTTP, report.Newf(report.CodeInvalidWebhookResp, "the server's response is not HTTP",
+	summary := "the server's response is not HTTP"
+	if errors.Is(err, errResponseHeadTooLarge) {
+		summary = "the server's response head is too large"
+	}
+	return diagnosis{checkHTTP, report.Newf(report.CodeInvalidWebhookResp, summary,
 		"reading the response failed: %v", err).
 		WithFix("Serve HTTP/1.1 on this port behind TLS, as the platform expects.")}
 }

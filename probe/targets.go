@@ -70,7 +70,11 @@ func ParseTargets(r io.Reader, file string, base Options) ([]Target, error) {
 	var targets []Target
 	scanner := bufio.NewScanner(r)
 	for line := 1; scanner.Scan(); line++ {
-		fields := strings.Fields(stripComment(scanner.Text()))
+		text := scanner.Text()
+		if line == 1 {
+			text = strings.TrimPrefix(text, "\uFEFF") // a byte-order mark, as some editors write
+		}
+		fields := strings.Fields(stripComment(text))
 		if len(fields) == 0 {
 			continue
 		}

@@ -120,10 +120,10 @@ func renderOne(w io.Writer, p palette, opts Options, r *Report) error {
 	for _, f := range r.Findings {
 		fmt.Fprintf(w, "%s %s: %s\n", p.severity(f.Severity), p.bold(string(f.Code)), f.Summary)
 		if f.Detail != "" {
-			fmt.Fprintf(w, "  found: %s\n", indentLines(f.Detail, "         "))
+			fmt.Fprintf(w, "  found: %s\n", indentLines(wrapText(f.Detail, textWidth-9), "         "))
 		}
 		if f.Fix != "" {
-			fmt.Fprintf(w, "  fix:   %s\n", indentLines(f.Fix, "         "))
+			fmt.Fprintf(w, "  fix:   %s\n", indentLines(wrapText(f.Fix, textWidth-9), "         "))
 		}
 	}
 	return nil
@@ -194,12 +194,12 @@ func yesNo(b bool) string {
 	return "no"
 }
 
-// newTable makes a table whose cells wrap at 56 columns, so that a table
+// newTable makes a table whose cells wrap at 44 columns, so that a table
 // of three columns fits a 100-column terminal.
 func newTable(w io.Writer) *tablewriter.Table {
 	return tablewriter.NewTable(w,
 		tablewriter.WithRowAutoWrap(tw.WrapNormal),
-		tablewriter.WithRowMaxWidth(56),
+		tablewriter.WithRowMaxWidth(44),
 		tablewriter.WithHeaderAutoFormat(tw.Off),
 	)
 }
@@ -249,4 +249,32 @@ func splitFingerprint(fp string) string {
 		return fp
 	}
 	return fp[:23] + "\n" + fp[24:47] + "\n" + fp[48:71] + "\n" + fp[72:]
+}
+
+// textWidth is the width that text output wraps prose at, so that reports
+// read well in a 100-column terminal.
+const textWidth = 100
+
+// wrapText breaks s at spaces into lines of at most width bytes. A word
+// longer than width, such as a URL or a fingerprint, stays whole.
+func wrapText(s string, width int) string {
+	var out strings.Builder
+	for i, paragraph := range strings.Split(s, "\n") {
+		if i > 0 {
+			out.WriteByte('\n')
+		}
+		lineLen := 0
+		for j, word := range strings.Fields(paragraph) {
+			if j > 0 && lineLen+1+len(word) > width {
+				out.WriteByte('\n')
+				lineLen = 0
+			} else if j > 0 {
+				out.WriteByte(' ')
+				lineLen++
+			}
+			out.WriteString(word)
+			lineLen += len(word)
+		}
+	}
+	return out.String()
 }

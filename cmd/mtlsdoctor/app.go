@@ -65,6 +65,13 @@ type env struct {
 func Run(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go func() {
+		// The first signal cancels ctx for a clean stop; restoring the
+		// default handling lets a second one end a process stuck in a
+		// system call.
+		<-ctx.Done()
+		stop()
+	}()
 	return RunContext(ctx, args, stdout, stderr)
 }
 
