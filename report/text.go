@@ -174,8 +174,9 @@ func renderFacts(w io.Writer, r *Report) {
 		case len(t.AcceptableCAs) == 0:
 			fmt.Fprintf(w, "  client certificate: requested, any CA named; sent: %s\n", yesNo(t.ClientCertSent))
 		default:
-			fmt.Fprintf(w, "  client certificate: requested from %s; sent: %s\n",
+			line := fmt.Sprintf("client certificate: requested from %s; sent: %s",
 				strings.Join(t.AcceptableCAs, "; "), yesNo(t.ClientCertSent))
+			fmt.Fprintf(w, "  %s\n", indentLines(wrapText(line, textWidth-4), "    "))
 		}
 	}
 	if h := r.HTTP; h != nil && h.Status != 0 {
