@@ -144,12 +144,12 @@ func isLegacyGoogleCA(cert *x509.Certificate) bool {
 	return s.CommonName == "GlobalSign" && slices.Contains(s.OrganizationalUnit, "GlobalSign Root CA - R2")
 }
 
-// PlatformBundleFindings checks a CA file that looks meant for Dialogflow
+// PlatformBundleFindings checks a CA file that looks meant for Dialogflow,
 // because it holds a CA that Dialogflow's present or past instructions
-// name. It reports platform-ca-outdated when the file lacks the SSL.com root
-// that Dialogflow ES uses: an error when no CA in it works for either
-// edition (the legacy CAs), and a warning when a Google Trust Services root
-// that Dialogflow CX documents is there. Other CA files get no finding.
+// name. A file without the SSL.com root that Dialogflow ES uses gets
+// platform-ca-outdated. The finding is an error when no CA in the file works
+// for either edition (the legacy CAs). It is a warning when the file holds a
+// Google Trust Services root, which Dialogflow CX documents.
 func PlatformBundleFindings(cas []*x509.Certificate, now time.Time) []report.Finding {
 	if !slices.ContainsFunc(cas, IsGooglePlatformCA) {
 		return nil

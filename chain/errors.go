@@ -12,12 +12,12 @@ import (
 )
 
 // FileError is a certificate or key file that cannot be used. Code is the
-// finding code that names the problem, and Fix says what to do.
+// finding code that names the problem, and Fix is the next step.
 type FileError struct {
 	Path   string      // the file as the user named it
-	What   string      // what the file was meant to hold, e.g. "client key"
+	What   string      // role of the file, such as "client key"
 	Code   report.Code // not-pem, encrypted-key, unreadable-file, key-mismatch
-	Reason string      // what was found, in plain words
+	Reason string      // the problem found, in plain words
 	Fix    string      // the next step for the user
 	Err    error       // the underlying error, if any
 }

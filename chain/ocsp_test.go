@@ -11,13 +11,13 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"golang.org/x/crypto/ocsp"
 
 	"github.com/mtlsdoctor/mtlsdoctor/fixtures"
+	"github.com/mtlsdoctor/mtlsdoctor/internal/peers"
 	"github.com/mtlsdoctor/mtlsdoctor/report"
 )
 
@@ -68,7 +68,7 @@ func startOCSPResponder(t *testing.T, ca *fixtures.Cert, port int, entries ...oc
 	cmd := exec.Command(openssl, "ocsp", "-index", "index.txt", "-port", strconv.Itoa(port),
 		"-rsigner", "ca.pem", "-rkey", "ca.key", "-CA", "ca.pem", "-nmin", "10")
 	cmd.Dir = dir
-	out := &syncBuffer{}
+	out := &peers.Log{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start openssl ocsp: %v", err)
@@ -118,24 +118,6 @@ func waitForOutput(t *testing.T, ready string, exited <-chan struct{}, out fmt.S
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Fatalf("openssl ocsp did not print %q within 10s:\n%s", ready, out)
-}
-
-// syncBuffer collects a process's output from its own goroutine.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf strings.Builder
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func TestCheckOCSPAgainstOpenSSL(t *testing.T) {

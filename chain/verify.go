@@ -484,7 +484,7 @@ func signedBy(c, parent *x509.Certificate) bool {
 		parent.CheckSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature) == nil
 }
 
-// diagnoseUnknownAuthority tells apart a missing intermediate, an
+// diagnoseUnknownAuthority distinguishes a missing intermediate, an
 // untrusted root and a CA with the right name but another key.
 func diagnoseUnknownAuthority(presented []*x509.Certificate, opts VerifyOptions) report.Finding {
 	for i, c := range presented {

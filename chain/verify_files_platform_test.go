@@ -19,7 +19,7 @@ import (
 func TestVerifyFilesPlatformCAs(t *testing.T) {
 	pki := mustPKI(t)
 	// A stand-in with the subject of the expired GlobalSign Root CA - R2,
-	// since the real one is no longer shipped; only its name matters here.
+	// because Debian no longer ships the real one. Only its name matters.
 	key, err := fixtures.GenerateKey(fixtures.ECDSAP256)
 	if err != nil {
 		t.Fatal(err)

@@ -60,10 +60,10 @@ type auditResult struct {
 }
 
 // Audit runs the main probe of Run and, beside it, the probes that show
-// whether the webhook rejects the callers it should: one without a client
-// certificate, one with a certificate from a CA no server trusts, one per TLS
-// version from 1.0 to 1.3, and, when opts names a project, one for another
-// project. It returns the main report with one "audit: ..." check per
+// whether the webhook rejects the callers it should. They are one without a
+// client certificate, one with a certificate from a CA no server trusts, and
+// one per TLS version from 1.0 to 1.3. When opts names a project, one more
+// request names another project. It returns the main report with one "audit: ..." check per
 // extra probe.
 //
 // A webhook that responds with 2xx to the request without a certificate gets

@@ -2,7 +2,6 @@ package probe
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -98,30 +97,12 @@ func freePort(t *testing.T) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
-// lockedBuffer collects a peer's output from its own goroutine.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // startProcess starts a peer server and stops it, by its PID, when the
 // test ends. ready reports when the output shows the server listening; nil
 // means ready once the port accepts TCP connections.
-func startProcess(t *testing.T, port int, ready func(output string) bool, name string, args ...string) *lockedBuffer {
+func startProcess(t *testing.T, port int, ready func(output string) bool, name string, args ...string) *peers.Log {
 	t.Helper()
-	out := &lockedBuffer{}
+	out := &peers.Log{}
 	cmd := exec.Command(name, args...)
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {

@@ -1,7 +1,7 @@
-// Package probe connects to a webhook URL the way Dialogflow does: it
+// Package probe connects to a webhook URL the way Dialogflow does. It
 // presents an optional client certificate, watches the TLS handshake, sends
-// a realistic WebhookRequest and reads the response, so that a rejection that
-// TLS 1.3 delivers only after the handshake is caught too. Every failure
+// a realistic WebhookRequest and reads the response. Reading the response
+// catches a rejection that TLS 1.3 delivers only after the handshake. Every failure
 // becomes a finding with its evidence and fix.
 package probe
 

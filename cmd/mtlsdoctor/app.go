@@ -249,7 +249,7 @@ var (
 )
 
 // flagError rewords urfave/cli's flag errors so they name the flag as the
-// command line spells it, and says where to look next.
+// command line spells it, and give the next step.
 func flagError(c *cli.Context, err error, _ bool) error {
 	command := "mtlsdoctor"
 	if c != nil && c.Command != nil && c.Command.Name != "" {

@@ -53,7 +53,7 @@ new file is invalid the server logs why and keeps the previous ones.
 			if err != nil {
 				return configError(err)
 			}
-			// serve prints a log, not a report: --output json asks for JSON
+			// serve prints a log, not a report: --output json selects JSON
 			// log records, and JUnit has no meaning for a log.
 			switch c.String("output") {
 			case "json":
