@@ -282,7 +282,7 @@ func (b *bundleBuilder) addProfileSource(src Source) []report.Finding {
 	} else {
 		detail += ". The download is rejected."
 	}
-	f := report.New(codePinMismatch, fmt.Sprintf("the download of %s does not match its pinned fingerprint", src.Name), detail).
+	f := report.New(report.CodePinMismatch, fmt.Sprintf("the download of %s does not match its pinned fingerprint", src.Name), detail).
 		WithFix("Check whether a proxy rewrites the download, or whether the publisher replaced the certificate; until then build the bundle with --offline.")
 	return []report.Finding{f}
 }
@@ -373,7 +373,7 @@ func (b *bundleBuilder) applyPins(pins []string) []report.Finding {
 		}
 		e.removed = true
 		e.notes = append(e.notes, "rejected: matches no --pin")
-		findings = append(findings, report.Newf(codePinMismatch,
+		findings = append(findings, report.Newf(report.CodePinMismatch,
 			fmt.Sprintf("%s matches no --pin and is left out", e.label),
 			"%s from %s has SHA-256 %s", e.cert.Subject, e.source, fp).
 			WithFix("Pass --pin with this fingerprint if you trust the certificate, or remove its source."))

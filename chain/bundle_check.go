@@ -14,11 +14,6 @@ import (
 // it draws a ca-expired warning.
 const ExpiryWarning = 30 * 24 * time.Hour
 
-// codePinMismatch is the code of a certificate that does not match its pin.
-// TODO: use a dedicated pin-mismatch code once the catalog has one. Until
-// then it is unknown-authority, the closest existing code.
-const codePinMismatch = report.CodeUnknownAuthority
-
 // ParsePin returns a SHA-256 fingerprint in the form report.Fingerprint
 // returns. It accepts colon-separated or plain hex in any case, and the
 // "sha256 Fingerprint=" prefix that openssl x509 -fingerprint prints.

@@ -269,7 +269,7 @@ func TestBuildBundleProfileDownload(t *testing.T) {
 		{
 			name: "pin mismatch falls back", url: srv.URL + "/impostor.pem",
 			note:  "embedded copy (the download did not match the pin)",
-			codes: []report.Code{codePinMismatch},
+			codes: []report.Code{report.CodePinMismatch},
 		},
 		{
 			name: "closed port falls back", url: closedPortURL(t, "/real.der"),
@@ -326,7 +326,7 @@ func TestBuildBundlePinMismatchNamesBothFingerprints(t *testing.T) {
 	if err != nil {
 		t.Fatalf("buildBundle: %v", err)
 	}
-	found := findingsWith(res.Report, codePinMismatch)
+	found := findingsWith(res.Report, report.CodePinMismatch)
 	if len(found) != 1 {
 		t.Fatalf("%d pin findings, want 1: %v", len(found), res.Report.Findings)
 	}
@@ -365,7 +365,7 @@ func TestBuildBundleUserPins(t *testing.T) {
 	if got, want := fingerprints(res.Certificates), fingerprints([]*x509.Certificate{a, sslcom}); !slices.Equal(got, want) {
 		t.Errorf("certificates = %v, want %v", got, want)
 	}
-	found := findingsWith(res.Report, codePinMismatch)
+	found := findingsWith(res.Report, report.CodePinMismatch)
 	if len(found) != 1 || !strings.Contains(found[0].Detail, report.Fingerprint(b.Raw)) {
 		t.Errorf("pin findings = %v, want one naming %s", found, report.Fingerprint(b.Raw))
 	}
@@ -538,7 +538,7 @@ func TestBuildBundleLegacyGTS(t *testing.T) {
 		t.Errorf("certificates = %v, want only the unpinned GTS CA 1O1", got)
 	}
 
-	pinFindings := findingsWith(res.Report, codePinMismatch)
+	pinFindings := findingsWith(res.Report, report.CodePinMismatch)
 	if len(pinFindings) != 1 || !strings.Contains(pinFindings[0].Detail, "rejected") {
 		t.Errorf("pin findings = %v, want one rejecting the fake GSR2", pinFindings)
 	}
