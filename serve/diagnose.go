@@ -134,7 +134,7 @@ func (d *diagnoser) diagnoseVerification(err error) failure {
 	}
 	subject := "certificate"
 	if invalid.Cert != nil {
-		subject = fmt.Sprintf("certificate %q", invalid.Cert.Subject)
+		subject = fmt.Sprintf("%s %q", d.role(invalid.Cert), invalid.Cert.Subject)
 	}
 	switch invalid.Reason {
 	case x509.Expired:
@@ -142,11 +142,16 @@ func (d *diagnoser) diagnoseVerification(err error) failure {
 			return failure{Code: report.CodeNotYetValid,
 				Reason: fmt.Sprintf("not yet valid: %s is valid from %s", subject, invalid.Cert.NotBefore.UTC().Format(time.RFC3339))}
 		}
+		if invalid.Cert != nil && invalid.Cert.IsCA {
+			return failure{Code: report.CodeCAExpired,
+				Reason: fmt.Sprintf("CA expired: %s expired on %s, so every client certificate under it fails; %s",
+					subject, invalid.Cert.NotAfter.UTC().Format(time.RFC3339), d.expiredCAFix(invalid.Cert))}
+		}
 		when := ""
 		if invalid.Cert != nil {
 			when = " on " + invalid.Cert.NotAfter.UTC().Format(time.RFC3339)
 		}
-		return failure{Code: report.CodeExpired, Reason: fmt.Sprintf("expired: %s expired%s", subject, when)}
+		return failure{Code: report.CodeExpired, Reason: fmt.Sprintf("expired: %s expired%s, so issue the client a new one", subject, when)}
 	case x509.IncompatibleUsage:
 		return failure{Code: report.CodeWrongUsageClient,
 			Reason: fmt.Sprintf("wrong usage: %s is not allowed for TLS client authentication (extended key usage: %s)",
@@ -156,6 +161,30 @@ func (d *diagnoser) diagnoseVerification(err error) failure {
 			Reason: fmt.Sprintf("not a CA: %s signs another certificate in the chain but is not a CA", subject)}
 	}
 	return failure{Code: report.CodeClientCertRejected, Reason: "client certificate rejected: " + invalid.Error()}
+}
+
+// role names what cert is in the client's chain: the client certificate,
+// an intermediate CA the client sent, or a --client-ca certificate.
+func (d *diagnoser) role(cert *x509.Certificate) string {
+	if !cert.IsCA {
+		return "the client certificate"
+	}
+	for _, ca := range d.clientCAs {
+		if ca.Equal(cert) {
+			return "the --client-ca certificate"
+		}
+	}
+	return "the intermediate CA"
+}
+
+// expiredCAFix says where the successor of an expired CA belongs.
+func (d *diagnoser) expiredCAFix(cert *x509.Certificate) string {
+	for _, ca := range d.clientCAs {
+		if ca.Equal(cert) {
+			return "replace it in --client-ca with its successor from the issuer"
+		}
+	}
+	return "the client must send the CA's current successor with its certificate"
 }
 
 // diagnoseUnknownAuthority names the missing issuer of cert, the last

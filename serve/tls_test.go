@@ -226,7 +226,7 @@ func TestCurlRejectedClientCerts(t *testing.T) {
 				return cert
 			},
 			code:   report.CodeExpired,
-			reason: "expired: certificate",
+			reason: "expired: the client certificate",
 		},
 		{
 			name: "not yet valid",
@@ -246,7 +246,7 @@ func TestCurlRejectedClientCerts(t *testing.T) {
 				return pki.Server
 			},
 			code:   report.CodeWrongUsageClient,
-			reason: "wrong usage: certificate \"CN=localhost\" is not allowed for TLS client authentication (extended key usage: serverAuth)",
+			reason: "wrong usage: the client certificate \"CN=localhost\" is not allowed for TLS client authentication (extended key usage: serverAuth)",
 		},
 	}
 	for _, tt := range tests {
