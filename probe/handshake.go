@@ -242,10 +242,16 @@ func (p *prober) checkCertificateRequest(complete bool) {
 		p.record(checkCertRequested, "", detail, p.compareAcceptableCAs()...)
 	case complete:
 		detail := fmt.Sprintf("the server completed the %s handshake without a CertificateRequest, so it cannot authenticate the platform", p.versionName())
+		f := report.New(report.CodeClientCertNotReq, "", detail)
 		if p.opts.Certificate != nil {
-			detail += "; the client certificate was not sent"
+			// A probe given a client certificate is a test of mutual TLS,
+			// and a server that never asks for one fails it; without a
+			// certificate the probe only notes that mutual TLS is off.
+			f = report.New(report.CodeClientCertNotReq, "",
+				detail+"; the client certificate was not sent, so mutual TLS is off and any client gets in").
+				WithSeverity(report.SeverityError)
 		}
-		p.record(checkCertRequested, "", "", report.New(report.CodeClientCertNotReq, "", detail))
+		p.record(checkCertRequested, "", "", f)
 	default:
 		p.record(checkCertRequested, report.StatusSkip, "the handshake ended before the server could request a client certificate")
 	}

@@ -90,9 +90,10 @@ func TestProbeOpenSSLClientCertNotRequested(t *testing.T) {
 			cert, chain := clientOptions(pki.Client)
 			rep := runProbe(t, Options{URL: url, Certificate: cert, ClientChain: chain, Roots: pki.CA.Pool(), Edition: EditionNone})
 
-			wantCode(t, rep, report.CodeClientCertNotReq, report.SeverityWarning)
+			// Given a client certificate, the probe tests mutual TLS, so a
+			// server that never asks for it is an error.
+			wantCode(t, rep, report.CodeClientCertNotReq, report.SeverityError)
 			wantDetail(t, rep, report.CodeClientCertNotReq, "the client certificate was not sent")
-			wantNoErrors(t, rep)
 			if rep.TLS.ClientCertSent {
 				t.Errorf("the report says a client certificate was sent")
 			}
