@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 )
@@ -80,9 +81,44 @@ func writeCompletion(w io.Writer, app *cli.App, shell string) error {
 		if script, err = app.ToFishCompletion(); err != nil {
 			return fmt.Errorf("generate fish completion: %w", err)
 		}
+		script = dedupeFish(script)
 	default:
 		return usagef("pass bash, zsh or fish", "unknown shell %q", shell)
 	}
 	_, err := io.WriteString(w, script)
 	return err
+}
+
+// dedupeFish removes what urfave/cli's fish generator repeats when the app
+// has already added its help command and flag: the same "complete" line
+// twice, and "help h" twice in the list of subcommand names.
+func dedupeFish(script string) string {
+	lines := strings.Split(script, "\n")
+	out := lines[:0]
+	seen := map[string]bool{}
+	for _, line := range lines {
+		if strings.HasPrefix(line, "complete ") {
+			if seen[line] {
+				continue
+			}
+			seen[line] = true
+		}
+		if head, words, ok := strings.Cut(line, "contains -- $i "); ok {
+			line = head + "contains -- $i " + strings.Join(uniqueWords(strings.Fields(words)), " ")
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n")
+}
+
+func uniqueWords(words []string) []string {
+	seen := map[string]bool{}
+	out := words[:0]
+	for _, w := range words {
+		if !seen[w] {
+			seen[w] = true
+			out = append(out, w)
+		}
+	}
+	return out
 }

@@ -106,6 +106,16 @@ func TestCompletion(t *testing.T) {
 					t.Errorf("completion %s lacks %q", tc.shell, part)
 				}
 			}
+			seen := map[string]bool{}
+			for _, line := range strings.Split(out, "\n") {
+				if strings.HasPrefix(line, "complete ") && seen[line] {
+					t.Errorf("completion %s repeats %q", tc.shell, line)
+				}
+				seen[line] = true
+				if strings.Contains(line, " help h help h") {
+					t.Errorf("completion %s lists help twice: %q", tc.shell, line)
+				}
+			}
 		})
 	}
 }
