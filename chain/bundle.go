@@ -310,10 +310,14 @@ func (b *bundleBuilder) addUserSource(src string) ([]report.Finding, error) {
 	data, err := FetchSource(b.ctx, b.client, src)
 	if err != nil {
 		var fetchErr *FetchError
-		if !errors.As(err, &fetchErr) || fetchErr.Local() {
+		if !errors.As(err, &fetchErr) {
 			return nil, fmt.Errorf("read --source: %w", err)
 		}
-		f := report.New(report.CodeUnreadableFile, "cannot download "+src, err.Error()).WithFix(fetchErr.Fix())
+		if fetchErr.Local() {
+			return nil, &FileError{Path: src, What: "--source", Code: report.CodeUnreadableFile,
+				Reason: localFetchCause(fetchErr), Fix: sentence(fetchErr.Fix())}
+		}
+		f := report.New(report.CodeUnreadableFile, "cannot download "+src, fetchCause(err)).WithFix(sentence(fetchErr.Fix()))
 		return []report.Finding{f}, nil
 	}
 	return b.addSourceData(src, data, remote)

@@ -631,7 +631,7 @@ func TestBuildBundleErrors(t *testing.T) {
 	}{
 		{name: "unknown profile", opts: BundleOptions{Profile: "dialogflow-fx"}, want: []string{"dialogflow-fx", ProfileDialogflowES, ProfileDialogflowCX, ProfileLegacyGTS}},
 		{name: "invalid pin", opts: BundleOptions{Offline: true, Pins: []string{"85:66:6A"}}, want: []string{"--pin", "85:66:6A", "64 hex digits"}},
-		{name: "missing file", opts: BundleOptions{Sources: []string{filepath.Join(dir, "missing.pem")}}, want: []string{"missing.pem", "check the path"}},
+		{name: "missing file", opts: BundleOptions{Sources: []string{filepath.Join(dir, "missing.pem")}}, want: []string{"missing.pem", "no such file"}, fileErr: report.CodeUnreadableFile},
 		{name: "directory", opts: BundleOptions{Sources: []string{dir}}, want: []string{dir, "directory"}},
 		{name: "empty file", opts: BundleOptions{Sources: []string{writeTestFile(t, dir, "empty.pem", nil)}}, want: []string{"empty.pem", "empty"}, fileErr: report.CodeNotPEM},
 		{name: "key instead of certificate", opts: BundleOptions{Sources: []string{writeTestFile(t, dir, "key.pem", keyPEM)}}, want: []string{"key.pem", "private key"}, fileErr: report.CodeNotPEM},
@@ -654,6 +654,8 @@ func TestBuildBundleErrors(t *testing.T) {
 				var fileErr *FileError
 				if !errors.As(err, &fileErr) || fileErr.Code != tt.fileErr {
 					t.Errorf("error %v is not a *FileError with code %s", err, tt.fileErr)
+				} else if fileErr.Fix == "" {
+					t.Errorf("error %v carries no fix", err)
 				}
 			}
 		})

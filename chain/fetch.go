@@ -10,6 +10,8 @@ import (
 	"os"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // MaxSourceSize is the largest source FetchSource reads, in bytes. A CA
@@ -213,4 +215,27 @@ func unwrapURLError(err error) error {
 		return urlErr.Err
 	}
 	return err
+}
+
+// sentence makes a fix phrase, written to follow a colon in an error
+// message, stand alone: a capital first letter and a full stop.
+func sentence(s string) string {
+	if s == "" {
+		return s
+	}
+	r, size := utf8.DecodeRuneInString(s)
+	s = string(unicode.ToUpper(r)) + s[size:]
+	if !strings.HasSuffix(s, ".") {
+		s += "."
+	}
+	return s
+}
+
+// localFetchCause describes a local source's failure for a FileError,
+// which names the file itself.
+func localFetchCause(e *FetchError) string {
+	if e.Err == nil {
+		return string(e.Reason)
+	}
+	return string(e.Reason) + ": " + e.Err.Error()
 }

@@ -61,7 +61,12 @@ existing file is replaced only with --force or when its content is unchanged.`,
 				HTTPClient: &http.Client{Timeout: c.Duration("timeout")},
 			})
 			if err != nil {
-				return &usageError{err: err, fix: "check the --profile, --source and --pin values"}
+				fix := "check the --profile, --source and --pin values"
+				var fe *chain.FileError
+				if errors.As(err, &fe) && fe.Fix != "" {
+					fix = fe.Fix
+				}
+				return &usageError{err: err, fix: fix}
 			}
 			rep := result.Report
 			switch {
