@@ -15,7 +15,6 @@ import (
 	"github.com/mattn/go-isatty"
 	"github.com/urfave/cli/v2"
 
-	"github.com/mtlsdoctor/mtlsdoctor/chain"
 	"github.com/mtlsdoctor/mtlsdoctor/report"
 )
 
@@ -30,6 +29,9 @@ const exitCodesHelp = `EXIT CODES:
   0  no error finding
   1  at least one error finding (the report names it)
   2  invalid usage or unreadable input (the message names the flag or file)
+With --output json or junit, exit code 2 also puts the message and fix on
+stdout: a JSON report with an "error" object, or a JUnit test case with an
+error element.
 `
 
 // usageError is invalid usage or unreadable input, which exits with code 2.
@@ -77,13 +79,18 @@ func Run(args []string, stdout, stderr io.Writer) int {
 
 // RunContext is Run with a context that cancels long-running commands.
 func RunContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	e := &env{stdout: stdout, stderr: stderr, color: colorWanted(stdout)}
+	out := &writeTracker{w: stdout}
+	e := &env{stdout: out, stderr: stderr, color: colorWanted(stdout)}
 	app := newApp(e)
 	err := app.RunContext(ctx, interspersed(app, args))
 	if e.unknownCommand != "" && err == nil {
 		err = usagef("run mtlsdoctor help for the list of commands", "unknown command %q", e.unknownCommand)
 	}
-	return e.exitCode(err)
+	code := e.exitCode(err)
+	if code == exitUsage && !out.written {
+		e.printErrorDocument(app, args, err)
+	}
+	return code
 }
 
 func (e *env) exitCode(err error) int {
@@ -94,13 +101,8 @@ func (e *env) exitCode(err error) int {
 		return exitFindings
 	}
 	fmt.Fprintf(e.stderr, "mtlsdoctor: %v\n", err)
-	var ue *usageError
-	var fe *chain.FileError
-	switch {
-	case errors.As(err, &ue) && ue.fix != "":
-		fmt.Fprintf(e.stderr, "  fix: %s\n", ue.fix)
-	case errors.As(err, &fe) && fe.Fix != "":
-		fmt.Fprintf(e.stderr, "  fix: %s\n", fe.Fix)
+	if fix := errorFix(err); fix != "" {
+		fmt.Fprintf(e.stderr, "  fix: %s\n", fix)
 	}
 	return exitUsage
 }
