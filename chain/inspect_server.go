@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -168,10 +169,13 @@ func dialFinding(hostport string, timeout time.Duration, err error) report.Findi
 		f = report.Newf(report.CodeHandshakeTimeout, summary, "no complete handshake within --timeout %s: %v", timeout, err)
 	case errors.As(err, &recordErr):
 		f = report.New(report.CodeNotTLS, summary, err.Error())
-	default:
-		// connection-reset is the nearest code for a handshake that ended
-		// for another reason, as in probe.
+	case errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
 		f = report.New(report.CodeConnectionReset, summary, err.Error()).
+			WithFix("Run mtlsdoctor probe against the server: it diagnoses handshake failures in detail.")
+	default:
+		// An alert, or an error of the client's crypto/tls: the handshake
+		// ended for a reason this fetch does not classify further.
+		f = report.New(report.CodeHandshakeFailure, summary, err.Error()).
 			WithFix("Run mtlsdoctor probe against the server: it diagnoses handshake failures in detail.")
 	}
 	return f

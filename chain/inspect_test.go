@@ -11,6 +11,8 @@ import (
 	"crypto/x509/pkix"
 	"encoding/json"
 	"errors"
+	"io"
+	"log"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
@@ -263,6 +265,17 @@ func TestInspectAddress(t *testing.T) {
 	tlsSrv.StartTLS()
 	t.Cleanup(tlsSrv.Close)
 	files := serveFiles(t, map[string][]byte{"ca.crt": pki.CA.Cert.Raw, "page": []byte("<html><head></head></html>")})
+	// A server that cannot load a certificate for any name: crypto/tls
+	// sends internal_error, as nginx does for a missing certificate file.
+	noCert := httptest.NewUnstartedServer(http.NotFoundHandler())
+	noCert.Config.ErrorLog = log.New(io.Discard, "", 0)
+	noCert.Listener = tls.NewListener(noCert.Listener, &tls.Config{
+		GetCertificate: func(*tls.ClientHelloInfo) (*tls.Certificate, error) {
+			return nil, errors.New("no certificate for this name")
+		},
+	})
+	noCert.Start()
+	t.Cleanup(noCert.Close)
 
 	tests := []struct {
 		name     string
@@ -275,6 +288,7 @@ func TestInspectAddress(t *testing.T) {
 		{"tls server url", tlsSrv.URL, 1, "TLS", "", ""},
 		{"host and port", strings.TrimPrefix(tlsSrv.URL, "https://"), 1, "TLS", "", ""},
 		{"http download", files.URL + "/ca.crt", 1, "DER", "", ""},
+		{"alert", "https://" + strings.TrimPrefix(noCert.URL, "http://"), 0, "TLS", report.CodeHandshakeFailure, ""},
 		{"refused", strings.Replace(closedPortURL(t, ""), "http://", "https://", 1), 0, "TLS", report.CodeConnectionRefused, ""},
 		{"download of a page", files.URL + "/page", 0, "", "", "web page"},
 		{"ftp url", "ftp://127.0.0.1/ca.crt", 0, "", "", "invalid target"},

@@ -245,7 +245,10 @@ func TestAuditGoServers(t *testing.T) {
 		},
 		{
 			name: "certificate not requested", clientAuth: tls.NoClientCert, handler: accept,
-			wantCodes:  map[report.Code]report.Severity{report.CodeUnauthAccepted: report.SeverityError},
+			wantCodes: map[report.Code]report.Severity{
+				report.CodeUnauthAccepted:   report.SeverityError,
+				report.CodeClientCertNotReq: report.SeverityError,
+			},
 			wantChecks: []want{{checkAuditNoCert, report.StatusFail}, {checkAuditUnknownCA, report.StatusSkip}},
 		},
 		{

@@ -29,6 +29,7 @@ const (
 	alertDecryptError           = 51
 	alertProtocolVersion        = 70
 	alertInsufficientSecurity   = 71
+	alertInternalError          = 80
 	alertUnrecognizedName       = 112
 	alertCertificateRequired    = 116
 
@@ -159,8 +160,12 @@ func (p *prober) diagnoseHandshake(err error) diagnosis {
 			p.clientLeafName(), err, schemeNames(p.obs.signatureSchemes)).
 			WithFix("Use a client key whose signature algorithm the server accepts: ECDSA P-256 and RSA 2048 are the most widely accepted.")}
 	}
+	// No alert arrived, so the error comes from crypto/tls itself. Mostly
+	// it rejected a message from the server, such as an unexpected
+	// handshake message or a bad signature.
 	return diagnosis{checkHandshake, p.unclassifiedFinding("the handshake failed",
-		fmt.Sprintf("the handshake failed %s: %v", when, err))}
+		fmt.Sprintf("the client's crypto/tls failed %s, and no alert came from the server: %v", when, err)).
+		WithFix("The error comes from the client's TLS library and names what it could not accept from the server: check the server's TLS library, and any proxy or load balancer on the way that terminates or inspects TLS.")}
 }
 
 // diagnoseAlert classifies an alert the server sent. when names the point
@@ -183,7 +188,29 @@ func (p *prober) diagnoseAlert(alert int, when string) diagnosis {
 	case alert == alertUnrecognizedName:
 		return diagnosis{checkHandshake, report.Newf(report.CodeSNIRequired, "", "%s: %s", evidence, p.sniDescription())}
 	}
-	return diagnosis{checkHandshake, p.unclassifiedFinding("the server ended the handshake", evidence)}
+	return diagnosis{checkHandshake, p.unclassifiedFinding("the server ended the handshake with "+describeAlert(alert),
+		evidence+p.alertContext(alert))}
+}
+
+// alertContext returns evidence to append to an alert that no other code
+// explains. It notes an alert in reply to the ClientHello, with the server
+// name that was sent, and a certificate alert although no certificate was
+// requested.
+func (p *prober) alertContext(alert int) string {
+	var extra string
+	if p.obs.serverState == nil {
+		extra = ", in reply to the ClientHello; " + p.sniDescription()
+		if alert == alertInternalError {
+			// Both send internal_error from the certificate callback:
+			// crypto/tls when GetCertificate returns an error, nginx when the
+			// file that ssl_certificate names with $ssl_server_name is missing.
+			extra += "; Go's crypto/tls (Go 1.26) and nginx (1.22) servers send internal_error here when they cannot load a certificate for the requested name"
+		}
+	}
+	if isClientCertAlert(alert) && !p.obs.certRequested {
+		extra += "; the server did not request a client certificate, so the client sent none"
+	}
+	return extra
 }
 
 // diagnoseClose explains a connection the server closed or reset during
@@ -199,7 +226,7 @@ func (p *prober) diagnoseClose(err error, when string) diagnosis {
 			"as Node's https server with rejectUnauthorized: true does when the certificate fails its check (Node 20)", noAlert)}
 	case p.obs.serverState == nil:
 		return diagnosis{checkHandshake, report.Newf(report.CodeConnectionReset, "",
-			"%s, in reply to the ClientHello; servers do this when they lack a shared version or cipher suite, need a server name (%s), or do not speak TLS",
+			"%s, in reply to the ClientHello; servers do this when they lack a shared version or cipher suite, need a server name or have no certificate for it (%s), or do not speak TLS, and Node's https server does it when its SNICallback returns an error (Node 20)",
 			evidence, p.sniDescription())}
 	}
 	return diagnosis{checkHandshake, report.Newf(report.CodeConnectionReset, "", "%s, after it sent its certificate", evidence)}
@@ -229,13 +256,11 @@ func offeredSuites() string {
 	return strings.Join(names, ", ")
 }
 
-// unclassifiedFinding reports a handshake failure that none of the
-// handshake codes fits.
-// TODO: use a dedicated handshake-failure code once the catalog has one.
-// connection-reset is the nearest, because the connection ended.
+// unclassifiedFinding reports, as handshake-failure, an alert or handshake
+// error that no other handshake code fits. A close or reset without an
+// alert is connection-reset instead (see diagnoseClose).
 func (p *prober) unclassifiedFinding(summary, evidence string) report.Finding {
-	return report.New(report.CodeConnectionReset, summary, evidence).
-		WithFix("Check the server's TLS error log for the reason the handshake ended.")
+	return report.New(report.CodeHandshakeFailure, summary, evidence)
 }
 
 func (p *prober) handshakeTimeoutFinding() report.Finding {

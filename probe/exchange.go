@@ -169,8 +169,8 @@ func (p *prober) diagnoseExchange(err error) diagnosis {
 		if alert == alertCertificateRequired || (p.obs.certRequested && isClientCertAlert(alert)) {
 			return diagnosis{checkCertAccepted, p.certVerdict(fmt.Sprintf("the server sent %s %s", describeAlert(alert), when), alert)}
 		}
-		return diagnosis{checkHTTP, p.unclassifiedFinding("the server ended the connection with an alert",
-			fmt.Sprintf("the server sent %s %s instead of an HTTP response", describeAlert(alert), when))}
+		return diagnosis{checkHTTP, p.unclassifiedFinding("the server ended the connection with "+describeAlert(alert),
+			fmt.Sprintf("the server sent %s %s instead of an HTTP response%s", describeAlert(alert), when, p.alertContext(alert)))}
 	}
 
 	if isClosed(err) {

@@ -4,6 +4,8 @@ import (
 	"crypto/rsa"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
+	"fmt"
 	"net"
 	"strings"
 	"testing"
@@ -188,6 +190,32 @@ func matrixConfigs() map[string]stackConfig {
 		}},
 		"nginx-sni": {peers.StackNginx, EditionES, nginxServer(func(c *peers.NginxConfig) { c.RejectWithoutSNI = true })},
 
+		// Servers that load their certificate by the requested server name
+		// and have one only for "localhost".
+		"go-cert-by-name": {peers.StackGo, EditionES, func(t *testing.T, _ *matrixPKI, cert chainCert) *peers.Server {
+			tlsCert := cert.tlsCertificate()
+			return peers.StartGo(t, &tls.Config{GetCertificate: func(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
+				if !strings.EqualFold(hello.ServerName, "localhost") {
+					// crypto/tls sends internal_error for an error here.
+					return nil, fmt.Errorf("no certificate for server name %q", hello.ServerName)
+				}
+				return &tlsCert, nil
+			}}, nil)
+		}},
+		"nginx-cert-by-name": {peers.StackNginx, EditionES, nginxServer(func(c *peers.NginxConfig) { c.CertByServerName = true })},
+		"node-cert-by-name":  {peers.StackNode, EditionES, nodeServer(peers.NodeStrict, "requestCert=false", "sniOnly=localhost")},
+
+		// Go servers that check the client certificate in VerifyConnection
+		// but leave ClientAuth at NoClientCert, so no client ever sends one.
+		"go-verify-unrequested-tls13": {peers.StackGo, EditionES, goServer(func(cfg *tls.Config) {
+			goRequire(tls.VersionTLS13)(cfg)
+			cfg.VerifyConnection = requirePeerCertificate
+		})},
+		"go-verify-unrequested-tls12": {peers.StackGo, EditionES, goServer(func(cfg *tls.Config) {
+			goRequire(tls.VersionTLS12)(cfg)
+			cfg.VerifyConnection = requirePeerCertificate
+		})},
+
 		// Ports that do not speak TLS, or not at all.
 		"go-http":     {peers.StackGo, EditionES, func(t *testing.T, _ *matrixPKI, _ chainCert) *peers.Server { return peers.StartGoHTTP(t, nil) }},
 		"nginx-http":  {peers.StackNginx, EditionES, nginxServer(func(c *peers.NginxConfig) { c.PlainHTTP = true })},
@@ -203,6 +231,15 @@ func matrixConfigs() map[string]stackConfig {
 		"go-stopped":      {peers.StackGo, EditionES, stopped(goServer(none))},
 		"openssl-stopped": {peers.StackOpenSSL, EditionNone, stopped(opensslServer())},
 	}
+}
+
+// requirePeerCertificate is a VerifyConnection callback that rejects a
+// connection without a client certificate.
+func requirePeerCertificate(cs tls.ConnectionState) error {
+	if len(cs.PeerCertificates) == 0 {
+		return errors.New("no client certificate")
+	}
+	return nil
 }
 
 func sshBanner(conn net.Conn) {

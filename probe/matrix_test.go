@@ -160,6 +160,23 @@ var matrixRows = []matrixRow{
 	{name: "not TLS", want: expect(report.CodeNotTLS, "go-banner", "node-banner")},
 	{name: "silent server", timeout: 300 * time.Millisecond, want: expect(report.CodeHandshakeTimeout, "go-silent", "node-silent")},
 	{name: "reset after ClientHello", want: expect(report.CodeConnectionReset, "go-reset", "node-reset")},
+	// Go and nginx send internal_error when they cannot load a certificate
+	// for the requested name. Node 20 closes without an alert instead.
+	{name: "no certificate for the server name", serverName: "missing.example",
+		want: merge(expect(report.CodeHandshakeFailure, "go-cert-by-name", "nginx-cert-by-name"),
+			expect(report.CodeConnectionReset, "node-cert-by-name")),
+		detail: map[report.Code]string{
+			report.CodeHandshakeFailure: `alert 80 (internal error) during the handshake, in reply to the ClientHello; the client sent the server name "missing.example"`,
+			report.CodeConnectionReset:  "SNICallback",
+		}},
+	// A Go server that checks the client certificate in VerifyConnection
+	// but never requests one rejects every client with bad_certificate: in
+	// TLS 1.3 on the client's first read, in TLS 1.2 during the handshake.
+	{name: "client cert checked but not requested",
+		want: expect(report.CodeHandshakeFailure, "go-verify-unrequested-tls13", "go-verify-unrequested-tls12"),
+		detail: map[report.Code]string{
+			report.CodeHandshakeFailure: "alert 42 (bad certificate)",
+		}},
 	{name: "server stopped", want: expect(report.CodeConnectionRefused, "go-stopped", "openssl-stopped")},
 	// The preflight names a local fault even when the network fails too.
 	{name: "server stopped, client cert expired", client: "expired",
@@ -334,18 +351,30 @@ func logFindings(t *testing.T, rep *report.Report) {
 	t.Log(strings.Join(lines, "\n"))
 }
 
-// matrixCodes are the codes of the trust, usage, files and handshake
-// groups that the matrix must produce. The revocation codes need an OCSP
-// responder and have their own tests.
-var matrixCodes = []report.Code{
-	report.CodeUnknownAuthority, report.CodeIncompleteChain, report.CodeExpired, report.CodeNotYetValid,
-	report.CodeHostnameMismatch, report.CodeLegacyCommonName, report.CodeInsecureSignature, report.CodeWeakKey,
-	report.CodeSelfSignedLeaf,
-	report.CodeWrongUsageServer, report.CodeWrongUsageClient, report.CodeNotACA, report.CodeCAExpired,
-	report.CodeKeyMismatch, report.CodeNotPEM, report.CodeEncryptedKey, report.CodeUnreadableFile,
-	report.CodeClientCertNotReq, report.CodeClientCertRequired, report.CodeClientCertRejected, report.CodeClientCANotAccept,
-	report.CodeProtocolVersion, report.CodeNoSharedCipher, report.CodePlainHTTP, report.CodeNotTLS, report.CodeSNIRequired,
-	report.CodeHandshakeTimeout, report.CodeConnectionRefused, report.CodeConnectionReset, report.CodeDNSFailure,
+// matrixGroups are the catalog groups whose codes the matrix must
+// produce: the ones a probe of a misconfigured server reports.
+var matrixGroups = []string{"trust", "usage", "files", "handshake"}
+
+// matrixExcluded are the codes of matrixGroups that the matrix does not
+// produce, each with the reason and where it is tested instead.
+var matrixExcluded = map[report.Code]string{
+	report.CodeRevoked:         "needs an OCSP responder that reports the leaf revoked; TestProbeOCSP runs one",
+	report.CodeOCSPUnavailable: "needs an OCSP responder that fails or does not know the leaf; TestProbeOCSP runs them",
+	report.CodeMissingKeyID:    "only mtlsdoctor inspect checks key identifiers (chain.LintKeyIdentifiers); the probe never reports it",
+}
+
+// matrixCodes returns the codes of matrixGroups in the report catalog,
+// minus matrixExcluded. Deriving them from the catalog means a new code in
+// those groups fails TestProbeMatrixCoversCodes until the matrix produces
+// it or matrixExcluded states why it cannot.
+func matrixCodes() []report.Code {
+	var codes []report.Code
+	for _, entry := range report.Catalog() {
+		if slices.Contains(matrixGroups, entry.Group) && matrixExcluded[entry.Code] == "" {
+			codes = append(codes, entry.Code)
+		}
+	}
+	return codes
 }
 
 // TestProbeMatrixCoversCodes checks that the matrix produces every code of
@@ -363,9 +392,19 @@ func TestProbeMatrixCoversCodes(t *testing.T) {
 			}
 		}
 	}
-	for _, code := range matrixCodes {
+	codes := matrixCodes()
+	for _, code := range codes {
 		if n := len(stacks[code]); n < 2 {
 			t.Errorf("code %s is produced against %d stack(s), want at least 2", code, n)
+		}
+	}
+	if !slices.Contains(codes, report.CodeHandshakeFailure) {
+		t.Errorf("matrixCodes() lacks %s: %v", report.CodeHandshakeFailure, codes)
+	}
+	for code := range matrixExcluded {
+		entry, ok := report.Lookup(code)
+		if !ok || !slices.Contains(matrixGroups, entry.Group) {
+			t.Errorf("matrixExcluded names %s, which is not a code of the groups %v", code, matrixGroups)
 		}
 	}
 }

@@ -431,6 +431,9 @@ type alertOutcome struct {
 	side    string
 	meaning string
 	fix     string
+	// summary, when set, replaces the catalog title of the first finding,
+	// for a code whose title names the other side.
+	summary string
 	codes   []Code
 }
 
@@ -543,6 +546,26 @@ var alerts = map[int]alertInfo{
 			codes:   []Code{CodeProtocolVersion},
 		},
 	},
+	80: {
+		name: "internal_error",
+		sentByServer: alertOutcome{
+			side: sideServerEnded,
+			meaning: "The server sent internal_error: it failed on its own side, not over anything the client sent. " +
+				"Go 1.26 servers send it when GetCertificate returns an error, and nginx 1.22 when it cannot load " +
+				"the certificate that ssl_certificate names with $ssl_server_name for the requested server name. " +
+				"The server's log names the cause.",
+			codes: []Code{CodeHandshakeFailure},
+		},
+		sentByClient: alertOutcome{
+			side: sideClientEnded,
+			meaning: "The client sent internal_error: it failed on its own side, as a Go 1.26 client does over TLS 1.2 " +
+				"when its GetClientCertificate callback returns an error (over TLS 1.3 it closes without an alert). " +
+				"The client's log names the cause.",
+			fix:     "Read the client's log at the time of the failure: the alert says only that the client gave up, and its log says why.",
+			summary: "the client ended the handshake with an internal_error alert",
+			codes:   []Code{CodeHandshakeFailure},
+		},
+	},
 	112: {
 		name: "unrecognized_name",
 		sentByServer: alertOutcome{
@@ -584,6 +607,7 @@ var opensslAlertNumbers = map[string]int{
 	"certificate unknown":     46,
 	"unknown ca":              48,
 	"protocol version":        70,
+	"internal error":          80,
 	"unrecognized name":       112,
 	"certificate required":    116,
 }
@@ -597,6 +621,7 @@ var goAlertNumbers = map[string]int{
 	"unknown certificate":            46,
 	"unknown certificate authority":  48,
 	"protocol version not supported": 70,
+	"internal error":                 80,
 	"unrecognized name":              112,
 	"certificate required":           116,
 }
@@ -617,11 +642,11 @@ func explainAlert(number int, received bool, c *lineContext, evidence string) (e
 	if c.role == roleUnknown {
 		detail = joinDetail(detail, "assumed the client printed this line")
 	}
-	return explained{
-		side:     outcome.side,
-		meaning:  outcome.meaning,
-		findings: findings(detail, outcome.fix, outcome.codes...),
-	}, true
+	found := findings(detail, outcome.fix, outcome.codes...)
+	if outcome.summary != "" {
+		found[0].Summary = outcome.summary
+	}
+	return explained{side: outcome.side, meaning: outcome.meaning, findings: found}, true
 }
 
 // verifyInfo is one OpenSSL X509_V_ERR code: its number, the texts OpenSSL
@@ -879,6 +904,11 @@ func dialogflowRules() []rule {
 	}
 }
 
+// nginxCertByNameFix is the fix for an ssl_certificate with variables
+// whose file is missing for the requested server name.
+const nginxCertByNameFix = "Create the certificate and key files for the server names clients request, or serve the " +
+	"other names from a server block whose ssl_certificate names a fixed file."
+
 func nginxRules() []rule {
 	return []rule{
 		{
@@ -928,6 +958,31 @@ func nginxRules() []rule {
 				"nginx's default server has ssl_reject_handshake on and the client's server name (SNI) matched no "+
 					"other server block, so nginx sent an unrecognized_name alert.",
 				"", CodeSNIRequired),
+		},
+		{
+			// ssl_certificate with variables makes nginx load the files
+			// during each handshake, so a missing one fails that handshake.
+			stack:   "nginx",
+			pattern: regexp.MustCompile(`cannot load certificate(?: key)? "([^"]+)": BIO_new_file\(\) failed.* while SSL handshaking`),
+			explain: func(m []string, _ *lineContext) (explained, bool) {
+				return explained{
+					side: sideLocalFiles,
+					meaning: "nginx could not open the certificate or key file for this handshake: ssl_certificate names " +
+						"it with variables, such as $ssl_server_name, and no file exists for the client's server name. " +
+						"nginx 1.22 then sends the client an internal_error alert.",
+					findings: findings("file "+m[1], nginxCertByNameFix, CodeUnreadableFile, CodeHandshakeFailure),
+				}, true
+			},
+		},
+		{
+			stack:   "nginx",
+			pattern: regexp.MustCompile(`cert cb error`),
+			explain: fixed(sideServerEnded,
+				"nginx's certificate callback failed, so nginx ended the handshake with an internal_error alert. "+
+					"nginx 1.22 does this when ssl_certificate names its file with variables, such as $ssl_server_name, "+
+					"and the file for the client's server name cannot be loaded; the \"cannot load certificate\" line "+
+					"before this one names the file.",
+				nginxCertByNameFix, CodeHandshakeFailure),
 		},
 		{
 			stack:   "nginx",

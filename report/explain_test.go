@@ -225,7 +225,18 @@ var explainCases = []explainCase{
 		stack: "go", side: sideReset, codes: []Code{CodeConnectionReset},
 	},
 
+	{
+		name: "go remote internal error", source: goLocal + " against a Go server whose GetCertificate returns an error",
+		input: `Get "https://127.0.0.1:39181/": remote error: tls: internal error`,
+		stack: "go", side: sideServerEnded, codes: []Code{CodeHandshakeFailure},
+	},
+
 	// Go servers.
+	{
+		name: "go server remote internal error", source: goLocal + " server; the Go client's GetClientCertificate returned an error over TLS 1.2",
+		input: "2026/12/04 17:43:08 http: TLS handshake error from 127.0.0.1:37442: remote error: tls: internal error",
+		stack: "go", side: sideClientEnded, codes: []Code{CodeHandshakeFailure},
+	},
 	{
 		name: "go server no client certificate", source: goLocal,
 		input: "2026/12/04 15:29:25 http: TLS handshake error from 127.0.0.1:52434: tls: client didn't provide a certificate",
@@ -439,6 +450,16 @@ var explainCases = []explainCase{
 		stack: "curl", side: sideNoDNS, codes: []Code{CodeDNSFailure},
 	},
 	{
+		name: "curl 35 alert internal error", source: curlLocal + " against a Go server whose GetCertificate returns an error",
+		input: "curl: (35) OpenSSL/3.0.19: error:0A000438:SSL routines::tlsv1 alert internal error",
+		stack: "curl", side: sideServerEnded, codes: []Code{CodeHandshakeFailure},
+	},
+	{
+		name: "curl verbose alert internal error", source: curlLocal + " -v against a Go server whose GetCertificate returns an error",
+		input: "* TLSv1.3 (IN), TLS alert, internal error (592):",
+		stack: "curl", side: sideServerEnded, codes: []Code{CodeHandshakeFailure},
+	},
+	{
 		name: "curl 35 reset", source: curlLocal,
 		input: "curl: (35) Recv failure: Connection reset by peer",
 		stack: "curl", side: sideReset, codes: []Code{CodeConnectionReset},
@@ -559,6 +580,12 @@ var explainCases = []explainCase{
 		stack: "openssl", side: sideClientRejectedServer, codes: []Code{CodeIncompleteChain, CodeUnknownAuthority},
 	},
 	{
+		name: "openssl alert 80", source: opensslLocal + " against a Go server whose GetCertificate returns an error",
+		input: "40A788E1547F0000:error:0A000438:SSL routines:ssl3_read_bytes:tlsv1 alert internal error:" +
+			"../ssl/record/rec_layer_s3.c:1601:SSL alert number 80",
+		stack: "openssl", side: sideServerEnded, codes: []Code{CodeHandshakeFailure},
+	},
+	{
 		name: "openssl wrong version number", source: opensslLocal,
 		input: "40F77AE8F97F0000:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:../ssl/record/ssl3_record.c:350:",
 		stack: "openssl", side: sideServerNotTLS, codes: []Code{CodePlainHTTP, CodeNotTLS},
@@ -649,6 +676,12 @@ var explainCases = []explainCase{
 		input: "Error: write EPROTO 802C8821D57F0000:error:0A00042E:SSL routines:ssl3_read_bytes:tlsv1 alert protocol version:" +
 			"../deps/openssl/openssl/ssl/record/rec_layer_s3.c:1601:SSL alert number 70",
 		stack: "node", side: sideNoCommonParams, codes: []Code{CodeProtocolVersion},
+	},
+	{
+		name: "node EPROTO internal error", source: nodeLocal + " client against a Go server whose GetCertificate returns an error",
+		input: "Error: write EPROTO 809CC78D277F0000:error:0A000438:SSL routines:ssl3_read_bytes:tlsv1 alert internal error:" +
+			"../deps/openssl/openssl/ssl/record/rec_layer_s3.c:1601:SSL alert number 80",
+		stack: "node", side: sideServerEnded, codes: []Code{CodeHandshakeFailure},
 	},
 	{
 		name:   "node 1.1.1 unsupported protocol",
@@ -794,6 +827,20 @@ var explainCases = []explainCase{
 		name: "nginx log handshake rejected", source: nginxLocal,
 		input: "2026/12/04 15:31:10 [info] 12644#12644: *10 handshake rejected while SSL handshaking, client: 127.0.0.1, server: 127.0.0.1:35707",
 		stack: "nginx", side: sideServerEnded, codes: []Code{CodeSNIRequired},
+	},
+	{
+		name: "nginx certificate by name missing", source: nginxLocal + " with ssl_certificate naming $ssl_server_name",
+		input: `2026/12/04 17:38:40 [error] 28263#28263: *1 cannot load certificate "/tmp/hf/ngx/certs/missing.example.crt": ` +
+			`BIO_new_file() failed (SSL: error:80000002:system library::No such file or directory:calling ` +
+			`fopen(/tmp/hf/ngx/certs/missing.example.crt, r) error:10000080:BIO routines::no such file) while SSL handshaking, ` +
+			`client: 127.0.0.1, server: 127.0.0.1:38443`,
+		stack: "nginx", side: sideLocalFiles, codes: []Code{CodeUnreadableFile, CodeHandshakeFailure},
+	},
+	{
+		name: "nginx cert cb error", source: nginxLocal + " with ssl_certificate naming $ssl_server_name",
+		input: "2026/12/04 17:38:40 [info] 28263#28263: *1 SSL_do_handshake() failed (SSL: error:0A000179:SSL routines::cert cb error) " +
+			"while SSL handshaking, client: 127.0.0.1, server: 127.0.0.1:38443",
+		stack: "nginx", side: sideServerEnded, codes: []Code{CodeHandshakeFailure},
 	},
 	{
 		name: "nginx key mismatch", source: nginxLocal,
@@ -1224,6 +1271,34 @@ func TestExplainCurlVerboseAlertDirection(t *testing.T) {
 			}
 			if !reflect.DeepEqual(codesOf(got[0]), tt.codes) {
 				t.Errorf("codes = %v, want %v", codesOf(got[0]), tt.codes)
+			}
+		})
+	}
+}
+
+// TestExplainInternalErrorSummary checks that the summary of an
+// internal_error alert names the side that sent it.
+func TestExplainInternalErrorSummary(t *testing.T) {
+	tests := []struct {
+		name string
+		line string
+		want string
+	}{
+		{name: "sent by server", line: "remote error: tls: internal error", want: "the server ended the handshake"},
+		{
+			name: "sent by client",
+			line: "http: TLS handshake error from 127.0.0.1:37442: remote error: tls: internal error",
+			want: "the client ended the handshake",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Explain(tt.line)
+			if len(got) != 1 || len(got[0].Findings) != 1 {
+				t.Fatalf("Explain returned %+v, want one explanation with one finding", got)
+			}
+			if summary := got[0].Findings[0].Summary; !strings.HasPrefix(summary, tt.want) {
+				t.Errorf("Summary = %q, want it to start with %q", summary, tt.want)
 			}
 		})
 	}

@@ -31,7 +31,18 @@ type NginxConfig struct {
 	RejectWithoutSNI bool
 	// PlainHTTP listens without TLS, for probes of a port without it.
 	PlainHTTP bool
+	// CertByServerName names the ssl_certificate and ssl_certificate_key
+	// files after the requested server name ($ssl_server_name, nginx
+	// 1.15.9 and later), and writes Files.Cert and Files.Key only under
+	// the name "localhost". nginx loads the files during each handshake,
+	// so for any other server name, or none, it logs "cannot load
+	// certificate" and sends an internal_error alert (nginx 1.22.1).
+	CertByServerName bool
 }
+
+// certsByNameDir is the directory, inside the test's nginx directory, of
+// the per-name files that CertByServerName uses.
+const certsByNameDir = "certs-by-name"
 
 // nginxMain runs one nginx process in the foreground with every path
 // inside the test's directory, so it needs no root and leaves nothing
@@ -63,7 +74,12 @@ func (cfg NginxConfig) server(p paths, port int) string {
 			fmt.Fprintf(&b, "\tserver {\n\t\tlisten %s ssl default_server;\n\t\tssl_reject_handshake on;\n\t}\n", listen)
 		}
 		fmt.Fprintf(&b, "\tserver {\n\t\tlisten %s ssl;\n\t\tserver_name localhost;\n", listen)
-		fmt.Fprintf(&b, "\t\tssl_certificate %s;\n\t\tssl_certificate_key %s;\n", p.Cert, p.Key)
+		cert, key := p.Cert, p.Key
+		if cfg.CertByServerName {
+			dir := filepath.Join(p.Dir, certsByNameDir)
+			cert, key = filepath.Join(dir, "$ssl_server_name.crt"), filepath.Join(dir, "$ssl_server_name.key")
+		}
+		fmt.Fprintf(&b, "\t\tssl_certificate %s;\n\t\tssl_certificate_key %s;\n", cert, key)
 		if cfg.Protocols != "" {
 			fmt.Fprintf(&b, "\t\tssl_protocols %s;\n", cfg.Protocols)
 		}
@@ -102,6 +118,14 @@ func StartNginx(t testing.TB, cfg NginxConfig) *Server {
 	p := cfg.Files.write(t)
 	if cfg.TrustedCA != nil {
 		p.TrustedCA = writeFile(t, p.Dir, "trusted-ca.pem", cfg.TrustedCA)
+	}
+	if cfg.CertByServerName {
+		dir := filepath.Join(p.Dir, certsByNameDir)
+		if err := os.Mkdir(dir, 0o700); err != nil {
+			t.Fatalf("create %s: %v", dir, err)
+		}
+		writeFile(t, dir, "localhost.crt", cfg.Files.Cert)
+		writeFile(t, dir, "localhost.key", cfg.Files.Key)
 	}
 	errorLog := filepath.Join(p.Dir, "error.log")
 	conf := filepath.Join(p.Dir, "nginx.conf")

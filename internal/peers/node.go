@@ -63,8 +63,10 @@ func writeScripts(t testing.TB) string {
 
 // StartNode runs script (NodeDemo or NodeStrict) with files on a port the
 // system picks. options are name=value tls.createServer options such as
-// "maxVersion=TLSv1.2" or "requestCert=false". Without files.ClientCA,
-// Node verifies client certificates against its bundled root store.
+// "maxVersion=TLSv1.2" or "requestCert=false", or "sniOnly=NAME", which
+// fails the handshake of clients that ask for another server name (see
+// testdata/tlsoptions.js). Without files.ClientCA, Node verifies client
+// certificates against its bundled root store.
 func StartNode(t testing.TB, script string, files Files, options ...string) *Server {
 	t.Helper()
 	node := Require(t, "node", NodeHint)

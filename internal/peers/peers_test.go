@@ -140,6 +140,53 @@ func TestStartNginxRejectWithoutSNI(t *testing.T) {
 	conn.Close()
 }
 
+// TestStartNginxCertByServerName checks that nginx serves the certificate
+// for "localhost" and fails the handshake with internal_error for a name
+// that has no certificate file.
+func TestStartNginxCertByServerName(t *testing.T) {
+	pki := newPKI(t)
+	s := StartNginx(t, NginxConfig{Files: serverFiles(t, pki), CertByServerName: true})
+
+	conn, err := tls.Dial("tcp", s.Addr, &tls.Config{RootCAs: pki.CA.Pool(), ServerName: "localhost"})
+	if err != nil {
+		t.Fatalf("handshake with SNI localhost: %v", err)
+	}
+	conn.Close()
+
+	conn, err = tls.Dial("tcp", s.Addr, &tls.Config{InsecureSkipVerify: true, ServerName: "missing.example"})
+	if err == nil {
+		conn.Close()
+		t.Fatalf("handshake with SNI missing.example succeeded; want nginx to fail it")
+	}
+	if !strings.Contains(err.Error(), "internal error") {
+		t.Errorf("handshake error = %v, want the internal_error alert", err)
+	}
+	waitFor(t, s, "cannot load certificate")
+}
+
+// TestStartNodeSNIOnly checks that sniOnly keeps the server's certificate
+// for its name and ends the handshake for another one without an alert.
+func TestStartNodeSNIOnly(t *testing.T) {
+	pki := newPKI(t)
+	s := StartNode(t, NodeStrict, serverFiles(t, pki), "requestCert=false", "sniOnly=localhost")
+
+	conn, err := tls.Dial("tcp", s.Addr, &tls.Config{RootCAs: pki.CA.Pool(), ServerName: "localhost"})
+	if err != nil {
+		t.Fatalf("handshake with SNI localhost: %v", err)
+	}
+	conn.Close()
+
+	conn, err = tls.Dial("tcp", s.Addr, &tls.Config{InsecureSkipVerify: true, ServerName: "missing.example"})
+	if err == nil {
+		conn.Close()
+		t.Fatalf("handshake with SNI missing.example succeeded; want Node to end it")
+	}
+	if !errors.Is(err, io.EOF) {
+		t.Errorf("handshake error = %v, want EOF, because Node 20 sends no alert here", err)
+	}
+	waitFor(t, s, "no certificate for server name")
+}
+
 func TestStartNginxPlainHTTP(t *testing.T) {
 	s := StartNginx(t, NginxConfig{PlainHTTP: true})
 	resp, err := http.Get("http://" + s.Addr + "/")
