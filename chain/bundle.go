@@ -110,7 +110,11 @@ func buildBundle(ctx context.Context, opts BundleOptions, profile *Profile, pins
 	if err != nil {
 		return nil, err
 	}
-	rep.AddCheck("sources", "", fmt.Sprintf("%d certificate(s) read", len(b.entries)), sourceFindings...)
+	if len(b.entries) == 0 {
+		rep.AddCheck("sources", report.StatusWarn, "no certificate read", sourceFindings...)
+	} else {
+		rep.AddCheck("sources", "", fmt.Sprintf("%d certificate(s) read", len(b.entries)), sourceFindings...)
+	}
 	if opts.AIA {
 		detail, aiaFindings := b.addAIAIssuers()
 		rep.AddCheck("AIA issuers", "", detail, aiaFindings...)
@@ -196,6 +200,11 @@ func (b *bundleBuilder) checkEntries(rep *report.Report, kept []*bundleEntry) {
 			validityFindings = append(validityFindings, f...)
 			e.notes = append(e.notes, note)
 		}
+	}
+	if len(kept) == 0 {
+		rep.AddCheck("CA constraints", report.StatusSkip, "no certificate to check")
+		rep.AddCheck("validity", report.StatusSkip, "no certificate to check")
+		return
 	}
 	rep.AddCheck("CA constraints", "", "basic constraints must say CA:TRUE", constraintFindings...)
 	rep.AddCheck("validity", "", "must be valid at "+b.now.UTC().Format(time.RFC3339), validityFindings...)

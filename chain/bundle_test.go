@@ -241,6 +241,13 @@ func TestBuildBundleOffline(t *testing.T) {
 			if tt.certs == 0 && res.PEM != nil {
 				t.Errorf("an empty bundle has PEM %q", res.PEM)
 			}
+			// Checks of an empty set must not pass as if they had found
+			// nothing wrong.
+			for _, c := range res.Report.Checks {
+				if tt.certs == 0 && c.Name != "pins" && c.Name != "duplicates" && c.Name != "platform CAs" && c.Status == report.StatusPass {
+					t.Errorf("check %q passes on an empty bundle: %s", c.Name, c.Detail)
+				}
+			}
 		})
 	}
 }
