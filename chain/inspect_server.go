@@ -1,6 +1,7 @@
 package chain
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -167,6 +168,8 @@ func dialFinding(hostport string, timeout time.Duration, err error) report.Findi
 		f = report.New(report.CodeConnectionRefused, summary, err.Error())
 	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded):
 		f = report.Newf(report.CodeHandshakeTimeout, summary, "no complete handshake within --timeout %s: %v", timeout, err)
+	case errors.As(err, &recordErr) && bytes.HasPrefix(recordErr.RecordHeader[:], []byte("HTTP/")):
+		f = report.New(report.CodePlainHTTP, summary, "the server answered the TLS ClientHello with plain HTTP: "+err.Error())
 	case errors.As(err, &recordErr):
 		f = report.New(report.CodeNotTLS, summary, err.Error())
 	case errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):

@@ -288,6 +288,7 @@ func TestInspectAddress(t *testing.T) {
 		{"tls server url", tlsSrv.URL, 1, "TLS", "", ""},
 		{"host and port", strings.TrimPrefix(tlsSrv.URL, "https://"), 1, "TLS", "", ""},
 		{"http download", files.URL + "/ca.crt", 1, "DER", "", ""},
+		{"plain http", "https://" + strings.TrimPrefix(files.URL, "http://"), 0, "TLS", report.CodePlainHTTP, ""},
 		{"alert", "https://" + strings.TrimPrefix(noCert.URL, "http://"), 0, "TLS", report.CodeHandshakeFailure, ""},
 		{"refused", strings.Replace(closedPortURL(t, ""), "http://", "https://", 1), 0, "TLS", report.CodeConnectionRefused, ""},
 		{"download of a page", files.URL + "/page", 0, "", "", "web page"},
