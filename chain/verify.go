@@ -151,6 +151,9 @@ func VerifyChain(presented []*x509.Certificate, opts VerifyOptions) []report.Fin
 	// The chain is trusted: check the CAs in it for expiry and for
 	// extended key usages that forbid the requested role.
 	findings = append(findings, checkIssuers(chains[0], presented, at)...)
+	if f, ok := suppliedIntermediateFinding(chains, presented, opts); ok {
+		findings = append(findings, f)
+	}
 	verifyOpts.KeyUsages = []x509.ExtKeyUsage{opts.Usage.extKeyUsage()}
 	if _, err := leaf.Verify(verifyOpts); err != nil && !hasCode(findings, opts.Usage.wrongUsageCode()) {
 		var invalid x509.CertificateInvalidError

@@ -98,7 +98,11 @@ func Audit(ctx context.Context, opts Options) *report.Report {
 		if ap.reuseMain {
 			extra = main
 		}
-		addAuditCheck(main, ap.check, ap.judge(main, extra))
+		result := ap.judge(main, extra)
+		if ap.check == checkAuditUnknownCA {
+			settleCAListVerdict(main, result)
+		}
+		addAuditCheck(main, ap.check, result)
 	}
 	for _, s := range skipped {
 		main.AddCheck(s.check, report.StatusSkip, s.detail)
@@ -118,6 +122,10 @@ type skippedCheck struct {
 func auditProbes(opts Options) ([]auditProbe, []skippedCheck) {
 	var probes []auditProbe
 	var skipped []skippedCheck
+	// The judges read only the handshake and the HTTP response of the
+	// extra probes, and the main probe already made the AIA and OCSP
+	// lookups for the same server certificate.
+	opts.AIA, opts.OCSP = false, false
 
 	noCert := opts
 	noCert.Certificate, noCert.ClientChain = nil, nil

@@ -135,58 +135,6 @@ func keyMismatch(cert *tls.Certificate, certs []*x509.Certificate, key string) (
 	return report.New(report.CodeKeyMismatch, "", detail).WithFix(fix), true
 }
 
-// compareAcceptableCAs compares the CA names of the server's
-// CertificateRequest with the issuers of the client chain, by the rule of
-// Go's client (tls.CertificateRequestInfo.SupportsCertificate, Go 1.14 to
-// 1.26). By that rule a chain qualifies when the list is empty or names,
-// byte for byte, the issuer of one of its certificates. A client that picks
-// its certificate by this rule sends none when no name matches, and the
-// server then reports a missing certificate, not an untrusted one.
-func (p *prober) compareAcceptableCAs() []report.Finding {
-	certs := p.opts.ClientChain
-	if len(p.obs.acceptableCAs) == 0 || len(certs) == 0 {
-		return nil
-	}
-	textOnly := ""
-	for _, ca := range p.obs.acceptableCAs {
-		for _, c := range certs {
-			if bytes.Equal(ca, c.RawIssuer) {
-				return nil
-			}
-			if distinguishedName(ca) == c.Issuer.String() {
-				textOnly = c.Issuer.String()
-			}
-		}
-	}
-
-	issuers := make([]string, 0, len(certs))
-	for _, c := range certs {
-		if name := c.Issuer.String(); !slices.Contains(issuers, name) {
-			issuers = append(issuers, name)
-		}
-	}
-	detail := fmt.Sprintf("the server's CertificateRequest names %s; the client chain's issuers are %s",
-		strings.Join(acceptableCANames(p.obs.acceptableCAs), "; "), strings.Join(issuers, "; "))
-	if textOnly != "" {
-		detail += fmt.Sprintf("; %q matches as text but is encoded differently (PrintableString and UTF8String, for example), and clients compare the bytes", textOnly)
-	}
-	detail += ". Clients that choose their certificate by this list, Go's crypto/tls among them, then send no certificate at all"
-	if p.obs.certSent {
-		detail += "; the probe sent it anyway, to show the server's verdict"
-	}
-
-	fix := "Either send the intermediate that links the client certificate to a CA on the server's list, after the leaf in the client certificate file, " +
-		"or add the CA that issued the client chain to the server's list (nginx ssl_client_certificate, openssl s_server -CAfile, Node ca, Go ClientCAs)."
-	if len(certs) == 1 {
-		fix = fmt.Sprintf("Either send the intermediate %q after the client certificate, if a CA on the server's list issued it, "+
-			"or add %q to the server's client CA list (nginx ssl_client_certificate, openssl s_server -CAfile, Node ca, Go ClientCAs).",
-			certs[0].Issuer.String(), certs[0].Issuer.String())
-	}
-	return []report.Finding{report.New(report.CodeClientCANotAccept,
-		"the server's acceptable CA list names no issuer of the client chain", detail).
-		WithFix(fix).WithSeverity(report.SeverityWarning)}
-}
-
 // certVerdict builds the finding for a server that ended the connection
 // after it requested a client certificate. evidence describes what the server
 // did, such as "the server sent alert 116 (certificate required) after the
@@ -326,6 +274,10 @@ func (p *prober) judgeClientCert(resp *http.Response, body []byte) (nginxPage bo
 		return false
 	}
 	if p.obs.certSent {
+		if p.outsideCAList && resp.StatusCode >= 200 && resp.StatusCode < 300 {
+			p.recordAcceptedOutsideCAList(resp.StatusCode)
+			return false
+		}
 		p.record(checkCertAccepted, report.StatusPass,
 			fmt.Sprintf("the server responded with HTTP %d after the client certificate %s was sent", resp.StatusCode, p.clientLeafName()))
 		return false

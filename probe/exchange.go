@@ -133,7 +133,7 @@ func isInformative(err error) bool {
 
 // recordNoResponse classifies a request that received no HTTP response.
 func (p *prober) recordNoResponse(req *http.Request, err error) {
-	request := fmt.Sprintf("%s %s", req.Method, p.url.RequestURI())
+	request := fmt.Sprintf("%s %s", req.Method, redactRequestURI(p.url))
 	if isTimeout(err) {
 		p.record(checkHTTP, report.StatusFail, request+" received no response within the deadline")
 		p.recordCertUnknown()
@@ -199,7 +199,7 @@ func (p *prober) diagnoseExchange(err error) diagnosis {
 // already explained a 400 as nginx's client certificate page.
 func (p *prober) checkStatus(req *http.Request, result httpResult, nginxPage bool) {
 	resp := result.resp
-	detail := fmt.Sprintf("%s %s returned %s, %s", req.Method, p.url.RequestURI(), resp.Status, byteCount(result))
+	detail := fmt.Sprintf("%s %s returned %s, %s", req.Method, redactRequestURI(p.url), resp.Status, byteCount(result))
 	if ct := resp.Header.Get("Content-Type"); ct != "" {
 		detail += ", " + ct
 	}

@@ -3,6 +3,8 @@ package probe
 import (
 	"context"
 	"crypto/x509"
+	"errors"
+	"fmt"
 
 	"github.com/mtlsdoctor/mtlsdoctor/chain"
 	"github.com/mtlsdoctor/mtlsdoctor/report"
@@ -30,12 +32,33 @@ func (p *prober) checkRevocation(ctx context.Context) {
 	}
 	issuer := chain.FindIssuer(leaf, candidates, p.opts.Roots)
 
-	var result chain.OCSPResult
 	if len(state.OCSPResponse) > 0 && issuer != nil {
-		result = chain.CheckOCSPResponse(state.OCSPResponse, chain.OCSPStapled, leaf, issuer, p.opts.Now)
-	} else {
-		result = chain.CheckOCSP(ctx, p.httpClient(), leaf, issuer, p.opts.Now)
+		result := chain.CheckOCSPResponse(state.OCSPResponse, chain.OCSPStapled, leaf, issuer, p.opts.Now)
+		p.recordRevocation(result)
+		return
 	}
+	if errors.Is(ctx.Err(), context.Canceled) {
+		p.record(checkRevocation, report.StatusSkip, "the probe was canceled, so the OCSP responder was not asked")
+		return
+	}
+
+	// The request has a Timeout of its own. It runs after the webhook's
+	// exchange, so a slow responder does not count against the deadline.
+	ctx, cancel := context.WithTimeout(ctx, p.opts.Timeout)
+	defer cancel()
+	start := now()
+	result := chain.CheckOCSP(ctx, p.httpClient(), leaf, issuer, p.opts.Now)
+	if result.Status != chain.OCSPNotChecked {
+		took := fmt.Sprintf("the request took %s of its --timeout %s, after the webhook's exchange", roundDuration(now().Sub(start)), p.opts.Timeout)
+		result.Detail += "; " + took
+		for i := range result.Findings {
+			result.Findings[i].Detail += "; " + took
+		}
+	}
+	p.recordRevocation(result)
+}
+
+func (p *prober) recordRevocation(result chain.OCSPResult) {
 	status := report.Status("")
 	if result.Status == chain.OCSPNotChecked {
 		status = report.StatusSkip

@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/mtlsdoctor/mtlsdoctor/report"
@@ -88,8 +89,8 @@ type Options struct {
 	// Project is the Google Cloud project in the session name; empty means
 	// DefaultProject.
 	Project string
-	// Timeout bounds DNS, connect and TLS handshake together; zero means
-	// DefaultTimeout.
+	// Timeout bounds DNS, connect and TLS handshake together, and on its
+	// own each of the AIA and OCSP lookups; zero means DefaultTimeout.
 	Timeout time.Duration
 	// Deadline is the time the webhook has to respond, counted from the
 	// start of the TCP connection to the last byte of the response. The
@@ -103,9 +104,11 @@ type Options struct {
 	Resolver *net.Resolver
 	// AIA fetches the intermediates the server did not send through
 	// their caIssuers URLs; the incomplete-chain finding then names them.
+	// The downloads run after the webhook's exchange, within Timeout.
 	AIA bool
 	// OCSP checks the server leaf's revocation status: the response the
-	// server stapled, or else the leaf's OCSP responder.
+	// server stapled, or else the leaf's OCSP responder, asked after the
+	// webhook's exchange within Timeout.
 	OCSP bool
 	// HTTPClient makes the AIA and OCSP requests; nil means a client
 	// with Timeout.
@@ -163,17 +166,20 @@ func (opts Options) Validate() error {
 func parseTarget(raw string) (*url.URL, string, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, "", fmt.Errorf("invalid webhook URL %q: %v", raw, errors.Unwrap(err))
+		return nil, "", fmt.Errorf("invalid webhook URL %q: %v", RedactURL(raw), errors.Unwrap(err))
 	}
 	if u.Scheme != "https" {
-		return nil, "", fmt.Errorf("invalid webhook URL %q: expected an https:// URL, because the platform calls webhooks only over TLS", raw)
+		return nil, "", fmt.Errorf("invalid webhook URL %q: expected an https:// URL, because the platform calls webhooks only over TLS", RedactURL(raw))
 	}
 	if u.Hostname() == "" {
-		return nil, "", fmt.Errorf("invalid webhook URL %q: the host is missing", raw)
+		return nil, "", fmt.Errorf("invalid webhook URL %q: the host is missing", RedactURL(raw))
 	}
 	port := u.Port()
 	if port == "" {
 		port = "443"
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return nil, "", fmt.Errorf("invalid webhook URL %q: port %s is not from 1 to 65535", RedactURL(raw), port)
 	}
 	return u, net.JoinHostPort(u.Hostname(), port), nil
 }
@@ -219,13 +225,16 @@ func parseChain(cert *tls.Certificate) []*x509.Certificate {
 	return chain
 }
 
-// Run probes opts.URL and returns the finished report. DNS, connect and
+// Run probes opts.URL and returns the finished report, in which the URL's
+// password and secret query values are redacted (RedactURL). DNS, connect and
 // handshake share Timeout, and the response must arrive within Deadline of
-// the start of the TCP connection, so Run returns within about Timeout
-// plus Deadline, or earlier when ctx is done. Run is safe to call from
-// several goroutines at once.
+// the start of the TCP connection. The AIA downloads and the OCSP request
+// follow once the connection is closed, each bounded by Timeout, so Run
+// returns within about Timeout plus Deadline plus Timeout for each lookup,
+// or earlier when ctx is done. Run is safe to call from several goroutines
+// at once.
 func Run(ctx context.Context, opts Options) *report.Report {
-	rep := &report.Report{Target: opts.URL, Kind: "probe"}
+	rep := &report.Report{Target: RedactURL(opts.URL), Kind: "probe"}
 	if err := opts.Validate(); err != nil {
 		rep.AddCheck(checkURL, report.StatusFail, err.Error())
 		rep.Notes = append(rep.Notes, "the probe did not start: "+err.Error())
@@ -233,5 +242,7 @@ func Run(ctx context.Context, opts Options) *report.Report {
 	}
 	p := newProber(opts.withDefaults(), rep)
 	p.run(ctx)
-	return p.finish()
+	rep = p.finish()
+	redactURLSecrets(rep, opts.URL)
+	return rep
 }

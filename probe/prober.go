@@ -25,7 +25,7 @@ const (
 )
 
 var checkOrder = []string{
-	checkClientCert, checkDNS, checkConnect, checkHandshake, checkServerCert, checkRevocation,
+	checkClientCert, checkDNS, checkConnect, checkHandshake, checkServerCert, checkIssuerDownload, checkRevocation,
 	checkCertRequested, checkCertAccepted, checkHTTP, checkWebhook, checkDeadline,
 }
 
@@ -57,6 +57,9 @@ type prober struct {
 	// withheld names the preflight finding that kept the client
 	// certificate from being sent, such as key-mismatch; empty otherwise.
 	withheld report.Code
+	// outsideCAList means that the server's CertificateRequest names CAs
+	// and none of them issued a certificate of the client chain.
+	outsideCAList bool
 }
 
 func newProber(opts Options, rep *report.Report) *prober {
@@ -83,6 +86,7 @@ func (p *prober) record(check string, status report.Status, detail string, findi
 // run performs the stages in order and stops at the first one that leaves
 // nothing to continue with. A server certificate that fails verification
 // does not stop it, so the report also shows what the server does next.
+// The timings end when the connection closes, before the lookups.
 func (p *prober) run(ctx context.Context) {
 	p.times.start = now()
 	p.preflightClientCert()
@@ -99,17 +103,23 @@ func (p *prober) run(ctx context.Context) {
 	if !ok {
 		return
 	}
-	defer conn.Close()
 
 	tlsConn, handshakeErr := p.handshake(dialCtx, conn)
-	p.checkServerCertificate(ctx)
-	p.checkRevocation(ctx)
 	p.checkCertificateRequest(handshakeErr == nil)
 	if handshakeErr != nil {
 		p.recordHandshakeFailure(ctx, handshakeErr)
-		return
+	} else {
+		p.exchange(ctx, tlsConn)
 	}
-	p.exchange(ctx, tlsConn)
+	conn.Close()
+	p.times.done = now()
+
+	// The server certificate is checked after the connection is closed,
+	// because its AIA and OCSP lookups may take up to Timeout each. Run
+	// before the request, they would count against the webhook's deadline
+	// and keep the connection idle.
+	p.checkServerCertificate(ctx)
+	p.checkRevocation(ctx)
 }
 
 // finish writes the recorded checks and the connection facts into the
@@ -122,7 +132,9 @@ func (p *prober) finish() *report.Report {
 	}
 	p.rep.TLS = p.tlsInfo
 	p.rep.HTTP = p.http
-	p.times.done = now()
+	if p.times.done.IsZero() {
+		p.times.done = now()
+	}
 	p.rep.Timings = p.times.report()
 	return p.rep.Finish()
 }

@@ -121,7 +121,7 @@ func parseTargetLine(fields []string, base Options) (Options, error) {
 	for i := 1; i < len(fields); i++ {
 		name, value, hasValue := strings.Cut(fields[i], "=")
 		if !strings.HasPrefix(name, "--") {
-			return opts, fmt.Errorf("unexpected %q after the URL: give one URL a line, then options such as --edition cx", fields[i])
+			return opts, fmt.Errorf("unexpected %q after the URL: give one URL a line, then options such as --edition cx", RedactURL(fields[i]))
 		}
 		if !hasValue {
 			if i+1 >= len(fields) {
@@ -190,8 +190,8 @@ type TargetsOptions struct {
 
 // RunTargets probes targets in a pool of Concurrency workers and returns
 // the reports in the order of targets. Each probe is bounded by its
-// target's Timeout plus Deadline, so one unresponsive target holds a
-// worker no longer than that.
+// target's Timeout plus Deadline, plus Timeout for each AIA or OCSP
+// lookup, so one unresponsive target holds a worker no longer than that.
 func RunTargets(ctx context.Context, targets []Target, opts TargetsOptions) []*report.Report {
 	limit := opts.Concurrency
 	if limit <= 0 {

@@ -14,10 +14,18 @@ import (
 const probeGrace = time.Second
 
 // probeBound returns the longest time Run may take with opts: Timeout for
-// DNS, connect and handshake, Deadline for the response, and probeGrace.
+// DNS, connect and handshake, Deadline for the response, Timeout for each
+// lookup that AIA and OCSP add, and probeGrace.
 func probeBound(opts Options) time.Duration {
 	opts = opts.withDefaults()
-	return opts.Timeout + opts.Deadline + probeGrace
+	bound := opts.Timeout + opts.Deadline + probeGrace
+	if opts.AIA {
+		bound += opts.Timeout
+	}
+	if opts.OCSP {
+		bound += opts.Timeout
+	}
+	return bound
 }
 
 // runPool calls probe(ctx, i) for i in [0, n) with at most limit calls at a

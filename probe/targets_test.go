@@ -79,6 +79,8 @@ func TestParseTargetsErrors(t *testing.T) {
 		{"two URLs", "https://a.example https://b.example", 1, "one URL a line"},
 		{"repeated option", "https://a.example --project a --project b", 1, "given twice"},
 		{"plain http", "# comment\n\nhttp://a.example", 3, "https://"},
+		{"port out of range", "https://a.example:99999/df", 1, "port 99999 is not from 1 to 65535"},
+		{"port zero", "https://a.example:0/", 1, "port 0 is not from 1 to 65535"},
 		{"session of other edition", "https://a.example --session projects/p/agent/sessions/s --edition cx", 1, "ES session name"},
 		{"no targets", "# nothing\n\n", 0, "no targets"},
 	}

@@ -23,7 +23,10 @@ type timeline struct {
 	requestStart time.Time // the request's first byte went to the conn
 	firstByte    time.Time // the response's first byte arrived
 	responseDone time.Time // the response body was read
-	done         time.Time
+	// done is when the connection closed, or when the probe stopped
+	// before it had one. The AIA and OCSP lookups come after it and are
+	// timed in their own checks.
+	done time.Time
 }
 
 // span returns end-start, or zero when either instant is missing.

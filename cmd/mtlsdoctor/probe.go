@@ -46,9 +46,9 @@ output ends with a summary table, json prints one JSON object a line (JSON
 Lines) in file order as the targets finish, and junit has one test suite per
 target.`,
 		Flags: append([]cli.Flag{
-			&cli.StringFlag{Name: "cert", Usage: "client certificate chain, PEM or DER (default: send none)"},
-			&cli.StringFlag{Name: "key", Usage: "client private key (required with --cert)"},
-			&cli.StringFlag{Name: "ca", Usage: "CA file the server certificate must chain to (default: the system roots)"},
+			&cli.StringFlag{Name: "cert", TakesFile: true, Usage: "client certificate chain, PEM or DER (default: send none)"},
+			&cli.StringFlag{Name: "key", TakesFile: true, Usage: "client private key (required with --cert)"},
+			&cli.StringFlag{Name: "ca", TakesFile: true, Usage: "CA file the server certificate must chain to (default: the system roots)"},
 			&cli.StringFlag{Name: "server-name", Usage: "server name for SNI and verification (default: the URL's host)"},
 			&cli.StringFlag{Name: "edition", Value: string(probe.EditionES), Usage: "request body: es (Dialogflow ES v2), cx (Dialogflow CX v3) or none (a plain GET)"},
 			&cli.StringFlag{Name: "project", Usage: "Google Cloud project in the request's session name (default: " + probe.DefaultProject + ")"},
@@ -59,10 +59,10 @@ target.`,
 				Usage: "request parameter key=value, repeatable; a value that is valid JSON (2, true, [\"a\"]) keeps its type"},
 			&cli.GenericFlag{Name: "header", Value: &repeatedValue{}, DefaultText: "none",
 				Usage: "extra request header \"Name: value\", repeatable, such as \"Authorization: Bearer TOKEN\"; never printed"},
-			&cli.DurationFlag{Name: "timeout", Value: probe.DefaultTimeout, Usage: "bound on DNS, connect and TLS handshake together"},
+			&cli.DurationFlag{Name: "timeout", Value: probe.DefaultTimeout, Usage: "bound on DNS, connect and TLS handshake together, and on each AIA or OCSP lookup"},
 			&cli.DurationFlag{Name: "deadline", Value: probe.DefaultDeadline, Usage: "time the webhook has to respond, from the TCP connection on (the platform allows ES 5s, CX up to 30s)"},
 			&cli.BoolFlag{Name: "audit", Usage: "also check that the webhook rejects requests without a certificate, with an untrusted one, over TLS 1.0 and 1.1, and for another --project"},
-			&cli.StringFlag{Name: "targets", Usage: "file with one webhook URL a line, probed instead of URL"},
+			&cli.StringFlag{Name: "targets", TakesFile: true, Usage: "file with one webhook URL a line, probed instead of URL"},
 			&cli.IntFlag{Name: "concurrency", Value: probe.DefaultConcurrency, Usage: "number of --targets probed at a time"},
 			&cli.BoolFlag{Name: "verbose", Usage: "also print the peer chain, response headers and body"},
 			&cli.BoolFlag{Name: "aia", Value: true, Usage: "download intermediates the server does not send through their caIssuers URLs, to name them (--aia=false: never download)"},
@@ -76,10 +76,18 @@ target.`,
 			targets := c.String("targets")
 			switch {
 			case targets != "" && c.NArg() > 0:
-				return usagef("pass either one URL or --targets FILE", "probe got the URL %q and --targets %s", c.Args().First(), targets)
-			case targets == "" && c.NArg() != 1:
+				return usagef("pass either one URL or --targets FILE", "probe got the URL %q and --targets %s", probe.RedactURL(c.Args().First()), targets)
+			case targets == "" && c.NArg() == 0:
 				return usagef("pass the webhook URL, e.g. mtlsdoctor probe https://localhost:4433, or --targets FILE",
-					"probe takes exactly one URL, got %d arguments", c.NArg())
+					"probe takes exactly one URL, got none")
+			case targets == "" && c.NArg() > 1:
+				return usagef("pass one URL, or list several in a file for --targets FILE",
+					"probe takes exactly one URL, got the extra argument %q", probe.RedactURL(c.Args().Get(1)))
+			}
+			if targets == "" {
+				if err := checkWebhookURL(c.Args().First()); err != nil {
+					return err
+				}
 			}
 			opts, rep, err := probeOptionsFromFlags(c)
 			switch {
@@ -160,7 +168,7 @@ func probeOptionsFromFlags(c *cli.Context) (probe.Options, *report.Report, error
 		cert, err := chain.LoadKeyPairWith(certPath, keyPath, "client", readOpts)
 		var fe *chain.FileError
 		if errors.As(err, &fe) && fe.Code == report.CodeKeyMismatch {
-			target := opts.URL
+			target := probe.RedactURL(opts.URL)
 			if target == "" {
 				target = certPath // a --targets run: the report concerns the file
 			}
