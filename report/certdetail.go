@@ -334,14 +334,7 @@ func RenderInspections(w io.Writer, format Format, opts Options, inspections ...
 		}
 		return RenderJUnit(w, opts.Suite, reports...)
 	}
-	p := newPalette(opts.Color)
-	for i, in := range inspections {
-		if i > 0 {
-			fmt.Fprintln(w)
-		}
-		renderInspection(w, p, in)
-	}
-	return nil
+	return renderInspectionsText(w, opts, inspections...)
 }
 
 func renderInspection(w io.Writer, p palette, in *Inspection) {

@@ -63,22 +63,44 @@ func (p palette) severity(s Severity) string {
 
 // RenderText writes reports for a person at a terminal: a headline per
 // target, the connection facts, a table of checks and the findings with
-// their evidence and fix.
+// their evidence and fix. Every string of a report is printed through
+// Sanitize. It returns the first error writing to w.
 func RenderText(w io.Writer, opts Options, reports ...*Report) error {
+	out := &errWriter{w: w}
 	p := newPalette(opts.Color)
 	for i, r := range reports {
+		r.Finish()
 		if i > 0 {
-			fmt.Fprintln(w)
+			fmt.Fprintln(out)
 		}
-		if err := renderOne(w, p, opts, r); err != nil {
+		if err := renderOne(out, p, opts, sanitizedCopy(r)); err != nil {
 			return err
 		}
 	}
-	return nil
+	return out.err
+}
+
+// errWriter passes writes on to w until one fails and then fails every
+// later write with the same error, so that the renderers can print with
+// fmt.Fprintf and check the error once at the end.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(p)
+	if err == nil && n < len(p) {
+		err = io.ErrShortWrite
+	}
+	e.err = err
+	return n, err
 }
 
 func renderOne(w io.Writer, p palette, opts Options, r *Report) error {
-	r.Finish()
 	verdict := p.green("OK")
 	if !r.OK {
 		verdict = p.red("FAIL")

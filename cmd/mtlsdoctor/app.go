@@ -60,6 +60,9 @@ type env struct {
 	color          bool
 	// unknownCommand is set when the first argument names no command.
 	unknownCommand string
+	// completionWord is the word that a completion request completes:
+	// the argument before --generate-bash-completion.
+	completionWord string
 }
 
 // Run runs the command line args (args[0] is the program name) and returns
@@ -79,12 +82,39 @@ func Run(args []string, stdout, stderr io.Writer) int {
 
 // RunContext is Run with a context that cancels long-running commands.
 func RunContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return runWithInput(ctx, args, os.Stdin, stdout, stderr)
+}
+
+// runWithInput is RunContext with stdin as standard input, which explain
+// and "inspect -" read.
+func runWithInput(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	out := &writeTracker{w: stdout}
 	e := &env{stdout: out, stderr: stderr, color: colorWanted(stdout)}
 	app := newApp(e)
-	err := app.RunContext(ctx, interspersed(app, args))
+	app.Reader = stdin
+	if isCompletionRequest(args) {
+		if slices.Contains(args, "--") {
+			// Only positional arguments follow "--", so there is nothing to
+			// offer but file names, which the shell completes. urfave/cli
+			// would run the command instead, with the request as an argument.
+			return exitOK
+		}
+		if len(args) > 2 {
+			e.completionWord = args[len(args)-2]
+		}
+	} else {
+		// interspersed would move a completion request, which must stay
+		// last, before the positional arguments.
+		args = interspersed(app, args)
+	}
+	err := app.RunContext(ctx, args)
 	if e.unknownCommand != "" && err == nil {
 		err = usagef("run mtlsdoctor help for the list of commands", "unknown command %q", e.unknownCommand)
+	}
+	if out.err != nil && (err == nil || errors.Is(err, findingsError{})) {
+		// A command that printed with fmt.Fprint, or help text, lost
+		// output that nothing else reported.
+		err = writeError("write output", out.err)
 	}
 	code := e.exitCode(err)
 	if code == exitUsage && !out.written {
@@ -100,9 +130,11 @@ func (e *env) exitCode(err error) int {
 	if errors.Is(err, findingsError{}) {
 		return exitFindings
 	}
-	fmt.Fprintf(e.stderr, "mtlsdoctor: %v\n", err)
+	// Messages quote file names, URLs and text from peers, so they go
+	// through Sanitize as the reports do.
+	fmt.Fprintf(e.stderr, "mtlsdoctor: %s\n", report.Sanitize(err.Error()))
 	if fix := errorFix(err); fix != "" {
-		fmt.Fprintf(e.stderr, "  fix: %s\n", fix)
+		fmt.Fprintf(e.stderr, "  fix: %s\n", report.Sanitize(fix))
 	}
 	return exitUsage
 }
@@ -130,6 +162,7 @@ mtlsdoctor probe https://localhost:4433 --cert client-crt.pem --key client-key.p
 mtlsdoctor probe https://webhook.example.com/df --cert client-crt.pem --key client-key.pem --audit --output junit > probe.xml
 mtlsdoctor explain 'remote error: tls: certificate required'`,
 		Description: exitCodesHelp,
+		Version:     version(),
 		Writer:      e.stdout,
 		ErrWriter:   e.stderr,
 		// Errors reach Run, which prints them once and picks the exit code.
@@ -156,6 +189,9 @@ mtlsdoctor explain 'remote error: tls: certificate required'`,
 	}
 	for _, c := range app.Commands {
 		c.OnUsageError = app.OnUsageError
+		if c.BashComplete == nil {
+			c.BashComplete = e.completeFlags
+		}
 		if c.Description == "" {
 			c.Description = exitCodesHelp
 		} else {
@@ -181,12 +217,19 @@ func (e *env) render(c *cli.Context, suite string, reports ...*report.Report) er
 	}
 	opts := report.Options{Color: e.color && format == report.FormatText, Verbose: c.Bool("verbose"), Suite: suite}
 	if err := report.Render(e.stdout, format, opts, reports...); err != nil {
-		return fmt.Errorf("write report: %w", err)
+		return writeError("write report", err)
 	}
 	if report.ExitCode(reports...) != 0 {
 		return findingsError{}
 	}
 	return nil
+}
+
+// writeError is a failed write to standard output, which exits with code 2
+// as unreadable input does. what names the output, such as "write report".
+func writeError(what string, err error) error {
+	return usagef("check the free space and permissions of the file or pipe that standard output goes to",
+		"%s: %w", what, err)
 }
 
 // checkFormat validates --output before a command does any work.
@@ -254,7 +297,9 @@ var (
 // command line spells it, and give the next step.
 func flagError(c *cli.Context, err error, _ bool) error {
 	command := "mtlsdoctor"
-	if c != nil && c.Command != nil && c.Command.Name != "" {
+	// Before a command is chosen, c.Command is the app's root command,
+	// which has the app's own name.
+	if c != nil && c.Command != nil && c.Command.Name != "" && c.Command.Name != c.App.Name {
 		command += " " + c.Command.Name
 	}
 	fix := "run " + command + " --help for the flags"

@@ -29,8 +29,8 @@ and the embedded copy used instead. The bundle is written atomically, and an
 existing file is replaced only with --force or when its content is unchanged.`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "profile", Usage: "platform profile: " + strings.Join(chain.ProfileNames(), ", ") + " (default " + chain.DefaultProfile + " when no --source is given)"},
-			&cli.StringSliceFlag{Name: "source", Usage: "extra certificate source: URL or file, repeatable"},
-			&cli.StringFlag{Name: "out", Value: "ca-crt.pem", Usage: "bundle file to write"},
+			&cli.StringSliceFlag{Name: "source", TakesFile: true, Usage: "extra certificate source: URL or file, repeatable"},
+			&cli.StringFlag{Name: "out", TakesFile: true, Value: "ca-crt.pem", Usage: "bundle file to write"},
 			&cli.BoolFlag{Name: "offline", Usage: "use the embedded copies and download nothing"},
 			&cli.StringSliceFlag{Name: "pin", Usage: "SHA-256 fingerprint every certificate must match one of, repeatable"},
 			&cli.BoolFlag{Name: "force", Usage: "replace an existing bundle file with different content"},
@@ -79,6 +79,10 @@ existing file is replaced only with --force or when its content is unchanged.`,
 				var exists *fsutil.ExistsError
 				if errors.As(err, &exists) {
 					return usagef("pass --force to replace it, or choose another --out", "%s already exists with other content; bundle wrote nothing", out)
+				}
+				var notRegular *fsutil.NotRegularError
+				if errors.As(err, &notRegular) {
+					return usagef("choose another --out, or remove "+out, "%v; bundle wrote nothing", notRegular)
 				}
 				if err != nil {
 					return usagef("check that the folder of --out is writable", "write bundle %s: %v", out, err)

@@ -8,10 +8,50 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
-// The completion scripts ask the program itself for the candidates:
-// urfave/cli prints the subcommands, or with a partial flag as the last
-// argument the matching flags, when the hidden --generate-bash-completion
-// flag ends the command line (EnableBashCompletion in newApp).
+// The completion scripts ask the program itself for the candidates when
+// the hidden --generate-bash-completion flag ends the command line
+// (EnableBashCompletion in newApp). urfave/cli prints the commands, or the
+// global flags for a word that starts with "-". completeFlags prints a
+// command's flags. The scripts pass a current word of "--" as "-",
+// because urfave/cli v2 turns completion off when "--" is among the
+// arguments. "-" lists every flag, and the shell then keeps those that
+// start with "--".
+
+// completionRequest is the hidden flag that requests completion candidates.
+const completionRequest = "--generate-bash-completion"
+
+// isCompletionRequest reports whether args ask for completion candidates.
+func isCompletionRequest(args []string) bool {
+	return len(args) > 1 && args[len(args)-1] == completionRequest
+}
+
+// completeFlags prints the command's flags that match e.completionWord
+// when it starts with "-", and nothing otherwise, so that the shell falls
+// back to file names, which most arguments are. urfave/cli's default
+// would offer the command's help subcommand there instead. Like
+// urfave/cli, it ignores the dashes of the word, so "-" lists every flag
+// and the shell keeps those that fit.
+func (e *env) completeFlags(c *cli.Context) {
+	if !strings.HasPrefix(e.completionWord, "-") {
+		return
+	}
+	prefix := strings.TrimPrefix(strings.TrimPrefix(e.completionWord, "-"), "-")
+	for _, f := range c.Command.Flags {
+		if vf, ok := f.(cli.VisibleFlag); ok && !vf.IsVisible() {
+			continue
+		}
+		for _, name := range f.Names() {
+			if !strings.HasPrefix(name, prefix) {
+				continue
+			}
+			dashes := "--"
+			if len(name) == 1 {
+				dashes = "-"
+			}
+			fmt.Fprintln(c.App.Writer, dashes+name)
+		}
+	}
+}
 
 // bashCompletion completes subcommands and flags, and falls back to file
 // names, which most flag values are.
@@ -20,7 +60,9 @@ const bashCompletion = `# bash completion for mtlsdoctor. Load it in ~/.bashrc w
 _mtlsdoctor() {
 	local cur=${COMP_WORDS[COMP_CWORD]}
 	local -a args=("${COMP_WORDS[@]:1:COMP_CWORD-1}")
-	if [[ $cur == -* ]]; then
+	if [[ $cur == -- ]]; then
+		args+=(-)
+	elif [[ $cur == -* ]]; then
 		args+=("$cur")
 	fi
 	local candidates
@@ -37,7 +79,11 @@ const zshCompletion = `#compdef mtlsdoctor
 _mtlsdoctor() {
 	local -a args candidates
 	args=(${words[2,CURRENT-1]})
-	[[ ${words[CURRENT]} == -* ]] && args+=(${words[CURRENT]})
+	if [[ ${words[CURRENT]} == -- ]]; then
+		args+=(-)
+	elif [[ ${words[CURRENT]} == -* ]]; then
+		args+=(${words[CURRENT]})
+	fi
 	candidates=(${(f)"$(${words[1]} ${args[@]} --generate-bash-completion 2>/dev/null)"})
 	if (( ${#candidates} )); then
 		compadd -a candidates
@@ -60,9 +106,20 @@ mtlsdoctor completion fish > ~/.config/fish/completions/mtlsdoctor.fish`,
 The bash and zsh scripts ask mtlsdoctor for the candidates each time, so they
 stay current after an upgrade; the fish script lists them, so regenerate it
 after an upgrade.`,
+		BashComplete: func(c *cli.Context) {
+			if strings.HasPrefix(e.completionWord, "-") {
+				e.completeFlags(c)
+				return
+			}
+			fmt.Fprintln(c.App.Writer, "bash\nzsh\nfish")
+		},
 		Action: func(c *cli.Context) error {
-			if c.NArg() != 1 {
-				return usagef("pass bash, zsh or fish, e.g. mtlsdoctor completion bash", "completion takes one shell name, got %d arguments", c.NArg())
+			switch {
+			case c.NArg() == 0:
+				return usagef("pass bash, zsh or fish, e.g. mtlsdoctor completion bash", "completion takes one shell name, got none")
+			case c.NArg() > 1:
+				return usagef("pass one shell name, e.g. mtlsdoctor completion bash",
+					"completion takes one shell name, got the extra argument %q", c.Args().Get(1))
 			}
 			return writeCompletion(e.stdout, c.App, c.Args().First())
 		},

@@ -24,7 +24,7 @@ probes it three times: with the client certificate (must pass), without one
 fail with client-cert-rejected). Needs no network and no files. Exit code 0
 means all three behaved as expected.`,
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "dir", Usage: "keep the generated files in this folder (default: a temporary folder, removed afterwards)"},
+			&cli.StringFlag{Name: "dir", TakesFile: true, Usage: "keep the generated files in this folder (default: a temporary folder, removed afterwards)"},
 			&cli.DurationFlag{Name: "timeout", Value: 5 * time.Second, Usage: "bound on each probe"},
 			&cli.BoolFlag{Name: "verbose", Usage: "also print the peer chain, response headers and body"},
 			outputFlag,
@@ -32,6 +32,9 @@ means all three behaved as expected.`,
 		Action: func(c *cli.Context) error {
 			if err := checkFormat(c); err != nil {
 				return err
+			}
+			if c.NArg() > 0 {
+				return usagef("pass options only, such as --dir "+c.Args().First(), "demo takes no arguments, got %q", c.Args().First())
 			}
 			steps, err := demo.Run(c.Context, demo.Options{Dir: c.String("dir"), Timeout: c.Duration("timeout")})
 			if err != nil {
@@ -41,7 +44,7 @@ means all three behaved as expected.`,
 			summary := demo.Summary(steps)
 			if format == report.FormatText {
 				if err := e.printDemo(c, steps); err != nil {
-					return err
+					return writeError("write report", err)
 				}
 			} else {
 				// The summary decides the exit code, so the expected failures of
@@ -73,12 +76,14 @@ means all three behaved as expected.`,
 func (e *env) printDemo(c *cli.Context, steps []demo.Step) error {
 	opts := report.Options{Color: e.color, Verbose: c.Bool("verbose")}
 	for i, s := range steps {
-		fmt.Fprintf(e.stdout, "\n== %d. %s\n", i+1, s.Name)
+		fmt.Fprintf(e.stdout, "\n== %d. %s\n", i+1, report.Sanitize(s.Name))
 		if err := report.RenderText(e.stdout, opts, s.Report); err != nil {
 			return err
 		}
 		for _, line := range s.ServerLog {
-			fmt.Fprintf(e.stdout, "  server log: %s\n", line)
+			// slog's text handler already quotes control characters, and
+			// Sanitize keeps the output safe if the log format changes.
+			fmt.Fprintf(e.stdout, "  server log: %s\n", report.Sanitize(line))
 		}
 	}
 	fmt.Fprintf(e.stdout, "\n== Summary\n")

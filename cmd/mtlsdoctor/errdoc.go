@@ -28,17 +28,27 @@ func errorFix(err error) string {
 }
 
 // writeTracker records whether anything was written to stdout, because an
-// error document printed after a report would make stdout unparseable.
+// error document printed after a report would make stdout unparseable. It
+// also keeps the first write error, so that RunContext can report output
+// lost by a command that did not check every write.
 type writeTracker struct {
 	w       io.Writer
 	written bool
+	err     error
 }
 
 func (t *writeTracker) Write(p []byte) (int, error) {
 	if len(p) > 0 {
 		t.written = true
 	}
-	return t.w.Write(p)
+	n, err := t.w.Write(p)
+	if err == nil && n < len(p) {
+		err = io.ErrShortWrite
+	}
+	if t.err == nil {
+		t.err = err
+	}
+	return n, err
 }
 
 // printErrorDocument prints err, which ends the run with exit code 2, on
@@ -77,7 +87,7 @@ func (e *env) printErrorDocument(app *cli.App, args []string, err error) {
 		writeErr = report.RenderErrorJSON(e.stdout, doc)
 	}
 	if writeErr != nil {
-		fmt.Fprintf(e.stderr, "mtlsdoctor: write error report: %v\n", writeErr)
+		fmt.Fprintf(e.stderr, "mtlsdoctor: write error report: %s\n", report.Sanitize(writeErr.Error()))
 	}
 }
 

@@ -24,7 +24,7 @@ server-crt.pem and server-key.pem (serverAuth only, SANs from --host),
 client-crt.pem and client-key.pem (clientAuth only, subject CN from --client-cn).
 Private keys get mode 0600. Existing files are never overwritten without --force.`,
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "dir", Value: ".", Usage: "folder to write the files to (created if missing)"},
+			&cli.StringFlag{Name: "dir", TakesFile: true, Value: ".", Usage: "folder to write the files to (created if missing)"},
 			&cli.StringSliceFlag{Name: "host", Usage: "DNS name or IP address for the server certificate, repeatable (default: localhost, 127.0.0.1, ::1)"},
 			&cli.StringFlag{Name: "key-type", Value: string(fixtures.ECDSAP256), Usage: "ecdsa-p256, ecdsa-p384, rsa-2048, rsa-3072, rsa-4096 or ed25519"},
 			&cli.IntFlag{Name: "days", Value: 365, Usage: "validity of the server and client certificates in days (the CA gets twice as long)"},
@@ -64,12 +64,8 @@ Private keys get mode 0600. Existing files are never overwritten without --force
 				return err
 			}
 			paths, err := pki.Write(dir, c.Bool("force"))
-			var exists *fsutil.ExistsError
-			if errors.As(err, &exists) {
-				return usagef("pass --force to replace the files, or choose another --dir", "%s already exists; gen wrote nothing", exists.Path)
-			}
 			if err != nil {
-				return usagef("check that --dir "+dir+" is a writable folder", "write test PKI: %v", err)
+				return genWriteError(dir, err)
 			}
 
 			rep := &report.Report{Target: filepath.Clean(dir), Kind: "gen"}
@@ -88,4 +84,24 @@ Private keys get mode 0600. Existing files are never overwritten without --force
 			return e.render(c, "mtlsdoctor gen", rep)
 		},
 	}
+}
+
+// genWriteError turns an error of fixtures.PKI.Write into a usage error
+// that names the files gen wrote and the next step.
+func genWriteError(dir string, err error) error {
+	var exists *fsutil.ExistsError
+	var notRegular *fsutil.NotRegularError
+	var partial *fsutil.PartialWriteError
+	switch {
+	case errors.As(err, &exists):
+		return usagef("pass --force to replace the files, or choose another --dir", "%s already exists; gen wrote nothing", exists.Path)
+	case errors.As(err, &notRegular):
+		return usagef(fmt.Sprintf("remove or rename %s, or choose another --dir", notRegular.Path), "%v; gen wrote nothing", err)
+	case errors.As(err, &partial):
+		// Some files are from this run and some from an earlier one, so a
+		// certificate may not match its key.
+		return usagef("fix the cause and run gen again with --force, so that all files are from one run",
+			"write test PKI: %v", err)
+	}
+	return usagef("check that --dir "+dir+" is a writable folder", "write test PKI: %v", err)
 }

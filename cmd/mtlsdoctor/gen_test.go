@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/mtlsdoctor/mtlsdoctor/chain"
 	"github.com/mtlsdoctor/mtlsdoctor/fixtures"
+	"github.com/mtlsdoctor/mtlsdoctor/internal/fsutil"
 )
 
 func TestGenWritesPKI(t *testing.T) {
@@ -127,5 +129,56 @@ func TestGenJSON(t *testing.T) {
 	}
 	if !rep.OK || len(rep.Certificates) != 3 {
 		t.Errorf("ok=%v with %d certificates, want ok with 3", rep.OK, len(rep.Certificates))
+	}
+}
+
+func TestGenForceRefusesDirectory(t *testing.T) {
+	dir := t.TempDir()
+	blocker := filepath.Join(dir, fixtures.ServerKeyFile)
+	if err := os.Mkdir(blocker, 0o755); err != nil {
+		t.Fatal(err)
+	}
+
+	code, _, stderr := runCLI(t, "gen", "--dir", dir, "--force")
+	if code != exitUsage {
+		t.Fatalf("exit %d, want %d; stderr: %s", code, exitUsage, stderr)
+	}
+	message, fix := stderrMessage(t, stderr)
+	if !strings.Contains(message, blocker) || !strings.Contains(message, "directory") {
+		t.Errorf("message %q does not name %s as a directory", message, blocker)
+	}
+	if !strings.Contains(fix, blocker) {
+		t.Errorf("fix %q does not name %s", fix, blocker)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Errorf("gen left %v in --dir, want only the directory it refused", names)
+	}
+}
+
+func TestGenWriteErrorPartial(t *testing.T) {
+	err := genWriteError("certs", &fsutil.PartialWriteError{
+		Replaced:    []string{"certs/test-ca-crt.pem"},
+		NotReplaced: []string{"certs/test-ca-key.pem"},
+		Err:         errors.New("rename failed"),
+	})
+	var ue *usageError
+	if !errors.As(err, &ue) {
+		t.Fatalf("error = %v, want a usage error", err)
+	}
+	for _, want := range []string{"replaced certs/test-ca-crt.pem", "not replaced certs/test-ca-key.pem"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("message %q lacks %q", err, want)
+		}
+	}
+	if !strings.Contains(ue.fix, "--force") {
+		t.Errorf("fix %q does not say to run gen again with --force", ue.fix)
 	}
 }

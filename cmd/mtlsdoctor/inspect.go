@@ -14,16 +14,18 @@ func inspectCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "inspect",
 		Usage:     "describe every certificate and key in a file, a download or a server's chain",
-		ArgsUsage: "FILE|URL|HOST:PORT",
+		ArgsUsage: "FILE|URL|HOST:PORT|-",
 		UsageText: `mtlsdoctor inspect ca-crt.pem
 mtlsdoctor inspect client.p12 --password-file p12-password.txt
 mtlsdoctor inspect https://localhost:4433 --output json
 mtlsdoctor inspect 127.0.0.1:4433 --server-name localhost --pem > chain.pem
-mtlsdoctor inspect http://ca.example/intermediate.crt`,
+mtlsdoctor inspect http://ca.example/intermediate.crt
+docker exec webhook cat /etc/nginx/ca-crt.pem | mtlsdoctor inspect -`,
 		Description: `Reads PEM (with a byte-order mark or CRLF line ends too), DER, PKCS#7 (.p7b,
 .p7c, DER or PEM), PKCS#12 (.p12, .pfx) and base64 DER, detected by content;
 keys in PKCS#8, encrypted PKCS#8, PKCS#1, SEC1 and legacy encrypted PEM. A
-damaged block is reported and the other blocks are still shown.
+damaged block is reported and the other blocks are still shown. With - as
+the argument, inspect reads the same formats from standard input.
 
 An http:// URL, or an https:// URL ending in .crt, .cer, .der, .pem, .p7b,
 .p7c, .p12 or .pfx, is downloaded; any other https:// URL or HOST:PORT is a
@@ -41,8 +43,12 @@ missing-key-identifier.`,
 			if err := checkFormat(c); err != nil {
 				return err
 			}
-			if c.NArg() != 1 {
-				return usagef("pass one file, URL or HOST:PORT", "inspect takes exactly one argument, got %d", c.NArg())
+			switch {
+			case c.NArg() == 0:
+				return usagef("pass one file, URL or HOST:PORT, or - to read standard input", "inspect takes exactly one argument, got none")
+			case c.NArg() > 1:
+				return usagef("pass one file, URL or HOST:PORT, and run inspect once for each",
+					"inspect takes exactly one argument, got the extra argument %q", c.Args().Get(1))
 			}
 			if c.Duration("timeout") <= 0 {
 				return usagef("pass a positive duration such as 5s", "invalid --timeout %s: must be positive", c.Duration("timeout"))
@@ -54,20 +60,23 @@ missing-key-identifier.`,
 
 			target := c.Args().First()
 			var result *chain.Inspected
-			if chain.LooksLikeAddress(target) {
+			switch {
+			case target == stdinArg:
+				result, err = inspectStdin(c.App.Reader, readOpts, time.Now())
+			case chain.LooksLikeAddress(target):
 				result, err = chain.InspectAddress(c.Context, target, chain.InspectAddressOptions{
 					ServerName: c.String("server-name"),
 					Timeout:    c.Duration("timeout"),
 					Read:       readOpts,
 				}, time.Now())
 				if err != nil {
-					return &usageError{err: err}
+					err = &usageError{err: err}
 				}
-			} else {
+			default:
 				result, err = chain.InspectFile(target, readOpts, time.Now())
-				if err != nil {
-					return err
-				}
+			}
+			if err != nil {
+				return err
 			}
 
 			if c.Bool("pem") {
@@ -84,7 +93,7 @@ func (e *env) writePEM(result *chain.Inspected) error {
 	if len(result.Certificates) == 0 {
 		in := result.Inspection.Finish()
 		for _, f := range in.Findings {
-			fmt.Fprintf(e.stderr, "mtlsdoctor: %s\n", f)
+			fmt.Fprintf(e.stderr, "mtlsdoctor: %s\n", report.Sanitize(f.String()))
 		}
 		if !in.OK {
 			return findingsError{}
@@ -92,7 +101,7 @@ func (e *env) writePEM(result *chain.Inspected) error {
 		return usagef("pass a file or server that has certificates", "%s contains no certificate to write as PEM", in.Target)
 	}
 	if _, err := e.stdout.Write(chain.EncodePEM(result.Certificates)); err != nil {
-		return fmt.Errorf("write PEM: %w", err)
+		return writeError("write PEM", err)
 	}
 	return nil
 }
@@ -106,7 +115,7 @@ func (e *env) renderInspection(c *cli.Context, in *report.Inspection) error {
 	}
 	opts := report.Options{Color: e.color && format == report.FormatText, Suite: "mtlsdoctor inspect"}
 	if err := report.RenderInspections(e.stdout, format, opts, in); err != nil {
-		return fmt.Errorf("write report: %w", err)
+		return writeError("write report", err)
 	}
 	if !in.OK {
 		return findingsError{}

@@ -22,9 +22,12 @@ func manCommand(e *env) *cli.Command {
 		UsageText: "mtlsdoctor man > mtlsdoctor.1\n   mtlsdoctor man --out docs/mtlsdoctor.1",
 		Hidden:    true,
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "out", Usage: "write the man page to this file instead of stdout"},
+			&cli.StringFlag{Name: "out", TakesFile: true, Usage: "write the man page to this file instead of stdout"},
 		},
 		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return usagef("pass options only, such as --out "+c.Args().First(), "man takes no arguments, got %q", c.Args().First())
+			}
 			page, err := c.App.ToManWithSection(manSection)
 			if err != nil {
 				return fmt.Errorf("generate man page: %w", err)

@@ -118,6 +118,51 @@ func TestCompletion(t *testing.T) {
 			}
 		})
 	}
+
+	t.Run("fish file flags", func(t *testing.T) {
+		_, out, _ := runCLI(t, "completion", "fish")
+		// -f turns file name completion off for a flag's value.
+		flags := []struct {
+			command, flag string
+			takesFile     bool
+		}{
+			{"probe", "cert", true}, {"probe", "key", true}, {"probe", "ca", true}, {"probe", "targets", true},
+			{"verify", "ca", true}, {"serve", "client-ca", true}, {"bundle", "out", true}, {"bundle", "source", true},
+			{"gen", "dir", true}, {"demo", "dir", true}, {"inspect", "password-file", true},
+			{"gen", "key-type", false}, {"probe", "edition", false}, {"serve", "addr", false},
+		}
+		for _, f := range flags {
+			line := fishFlagLine(out, f.command, f.flag)
+			if line == "" {
+				t.Errorf("fish script has no line for %s --%s", f.command, f.flag)
+				continue
+			}
+			if noFiles := strings.Contains(line, " -f "); noFiles == f.takesFile {
+				t.Errorf("%s --%s: file completion is %v, want %v: %s", f.command, f.flag, !noFiles, f.takesFile, line)
+			}
+		}
+	})
+
+	t.Run("bash and zsh double dash", func(t *testing.T) {
+		// "--" would end flag parsing before the completion request.
+		for _, shell := range []string{"bash", "zsh"} {
+			_, out, _ := runCLI(t, "completion", shell)
+			if !strings.Contains(out, "== -- ]]") {
+				t.Errorf("the %s script does not handle a current word of --", shell)
+			}
+		}
+	})
+}
+
+// fishFlagLine returns the line of the fish script that completes --flag
+// of command, or "".
+func fishFlagLine(script, command, flag string) string {
+	for _, line := range strings.Split(script, "\n") {
+		if strings.Contains(line, "__fish_seen_subcommand_from "+command+"'") && strings.Contains(line, " -l "+flag+" ") {
+			return line
+		}
+	}
+	return ""
 }
 
 func TestCompletionCandidates(t *testing.T) {

@@ -13,7 +13,7 @@ import (
 // other users can read a --password value in the process list.
 func passwordFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "password-file",
+		&cli.StringFlag{Name: "password-file", TakesFile: true,
 			Usage: "file whose first line is the password of PKCS#12 files and encrypted keys (default: the " + chain.PasswordEnv + " environment variable)"},
 		&cli.StringFlag{Name: "password",
 			Usage: "password of PKCS#12 files and encrypted keys; other users can read it in the process list, so prefer --password-file or " + chain.PasswordEnv},

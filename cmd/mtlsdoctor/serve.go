@@ -29,9 +29,9 @@ new file is invalid the server logs why and keeps the previous ones.
 --log-format json writes one JSON object per log record.`,
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "addr", Value: serve.DefaultAddr, Usage: "address to listen on"},
-			&cli.StringFlag{Name: "cert", Value: serve.DefaultCertFile, Usage: "server certificate chain, PEM"},
-			&cli.StringFlag{Name: "key", Value: serve.DefaultKeyFile, Usage: "server private key, PEM"},
-			&cli.StringSliceFlag{Name: "client-ca", Usage: "CA file that client certificates must chain to, repeatable (required unless --client-auth none)"},
+			&cli.StringFlag{Name: "cert", TakesFile: true, Value: serve.DefaultCertFile, Usage: "server certificate chain, PEM"},
+			&cli.StringFlag{Name: "key", TakesFile: true, Value: serve.DefaultKeyFile, Usage: "server private key, PEM"},
+			&cli.StringSliceFlag{Name: "client-ca", TakesFile: true, Usage: "CA file that client certificates must chain to, repeatable (required unless --client-auth none)"},
 			&cli.StringFlag{Name: "client-auth", Value: string(serve.ClientAuthRequire), Usage: "client certificate policy: require, request or none"},
 			&cli.StringSliceFlag{Name: "project", Usage: "accept only sessions of this Google Cloud project, repeatable (default: any)"},
 			&cli.StringFlag{Name: "client-subject", Usage: "regular expression the client certificate's CN or whole subject must match (default: any)"},

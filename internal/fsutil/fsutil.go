@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 )
 
 // ExistsError reports a file that would be overwritten without --force.
@@ -28,8 +27,14 @@ func (e *ExistsError) Is(target error) bool {
 // directory and a rename, so readers see either the old or the new content
 // and a failure leaves the old file as it was. Without force an existing
 // file is kept and *ExistsError returned, unless its content equals data.
-// perm applies to the new file; private keys use 0o600.
+// A path that is not a regular file or a symbolic link to one returns
+// *NotRegularError. perm applies to the new file; private keys use 0o600.
 func WriteFile(path string, data []byte, perm fs.FileMode, force bool) error {
+	// Check the kind first, because reading a named pipe would wait for a
+	// writer.
+	if err := checkTarget(path, true); err != nil {
+		return err
+	}
 	if old, err := os.ReadFile(path); err == nil {
 		if bytes.Equal(old, data) {
 			return os.Chmod(path, perm)
@@ -41,45 +46,25 @@ func WriteFile(path string, data []byte, perm fs.FileMode, force bool) error {
 		return fmt.Errorf("read existing %s: %w", path, err)
 	}
 
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	name, err := writeTemp(path, data, perm)
 	if err != nil {
-		return fmt.Errorf("create temporary file in %s: %w", dir, err)
+		return err
 	}
-	name := tmp.Name()
-	defer os.Remove(name) // a no-op once the rename succeeded
-
-	if err := tmp.Chmod(perm); err != nil {
-		tmp.Close()
-		return fmt.Errorf("set mode of %s: %w", name, err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("sync %s: %w", name, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("close %s: %w", name, err)
-	}
-	if err := os.Rename(name, path); err != nil {
+	if err := rename(name, path); err != nil {
+		os.Remove(name)
 		return fmt.Errorf("rename %s to %s: %w", name, path, err)
 	}
 	return nil
 }
 
-// CheckWritable returns *ExistsError for the first path that exists when
-// force is false. Commands that write several files call it first, so
-// that they write all files or none.
+// CheckWritable returns an error for the first path that WriteFiles
+// would not replace: *NotRegularError for a path that exists and is not a
+// regular file or a symbolic link to one, and without force
+// *ExistsError for any path that exists.
 func CheckWritable(force bool, paths ...string) error {
-	if force {
-		return nil
-	}
 	for _, path := range paths {
-		if _, err := os.Lstat(path); err == nil {
-			return &ExistsError{Path: path}
+		if err := checkTarget(path, force); err != nil {
+			return err
 		}
 	}
 	return nil
