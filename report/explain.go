@@ -403,7 +403,7 @@ func certRejectedSide(r role) string {
 // wins. Specific rules come before generic ones: Dialogflow and nginx lines
 // embed OpenSSL strings, and curl and Node wrap OpenSSL reasons.
 var rules = concatRules(dialogflowRules(), nginxRules(), nodeRules(), curlRules(),
-	goRules(), opensslRules(), networkRules())
+	pythonRules(), goRules(), opensslRules(), networkRules())
 
 func concatRules(groups ...[]rule) []rule {
 	var all []rule
@@ -1772,4 +1772,64 @@ func plainHTTPToTLS(m []string, _ *lineContext) (explained, bool) {
 		findings: []Finding{New(CodePlainHTTP, "the client sent plain HTTP to a TLS port", m[0]).
 			WithFix("Use https:// for this port.")},
 	}, true
+}
+
+// pythonSSLError matches what Python's ssl module prints for an OpenSSL
+// error: "[SSL: REASON_CODE] reason text (_ssl.c:LINE)", optionally after
+// the exception's name; requests and urllib3 wrap the same text.
+var pythonSSLError = regexp.MustCompile(`\[SSL: ([A-Z0-9_]+)\] ([^()\[\]]+?) \(_ssl\.c:\d+\)`)
+
+// pythonRules explain Python's ssl errors, which a Flask or FastAPI webhook
+// and a requests client print. The reason code is OpenSSL's, so the
+// explanations are OpenSSL's; only the framing is Python's.
+func pythonRules() []rule {
+	return []rule{
+		{
+			stack:   "python",
+			pattern: pythonSSLError,
+			explain: explainPythonSSL,
+		},
+		{
+			stack:   "python",
+			pattern: regexp.MustCompile(`EOF occurred in violation of protocol`),
+			explain: fixed(sideReset, "The peer closed the connection without a TLS close_notify or alert; "+
+				"Python's ssl module reports that as a protocol violation.", "", CodeConnectionReset),
+		},
+	}
+}
+
+func explainPythonSSL(m []string, c *lineContext) (explained, bool) {
+	reason, text := m[1], strings.TrimSpace(m[2])
+	switch {
+	case strings.Contains(reason, "_ALERT_"):
+		// "tlsv13 alert certificate required": an alert the peer sent.
+		name := text[strings.Index(text, " alert ")+len(" alert "):]
+		number, ok := opensslAlertNumbers[name]
+		if !ok {
+			return explained{}, false
+		}
+		return explainAlert(number, true, c, "Python ssl "+m[0])
+	case reason == "CERTIFICATE_VERIFY_FAILED":
+		// "certificate verify failed: unable to get local issuer certificate"
+		_, detail, _ := strings.Cut(text, ": ")
+		v, ok := lookupVerifyText(detail)
+		if !ok {
+			return explained{}, false
+		}
+		return explainVerify(v, m[0], c), true
+	case reason == "PEER_DID_NOT_RETURN_A_CERTIFICATE":
+		return fixed(sideServerWantsCert, "The Python server (ssl.CERT_REQUIRED) requires a client certificate and got none.",
+			"", CodeClientCertRequired)(m, c)
+	case reason == "WRONG_VERSION_NUMBER":
+		return wrongVersionNumber(m, c)
+	case reason == "HTTP_REQUEST":
+		return plainHTTPToTLS(m, c)
+	case reason == "NO_SHARED_CIPHER":
+		return fixed(sideNoCommonParams, "The server shares no cipher suite with the client.", "", CodeNoSharedCipher)(m, c)
+	case reason == "UNSUPPORTED_PROTOCOL" || reason == "NO_PROTOCOLS_AVAILABLE" || reason == "TLSV1_ALERT_PROTOCOL_VERSION":
+		return fixed(sideNoCommonParams, "Client and server have no TLS version in common.", "", CodeProtocolVersion)(m, c)
+	case reason == "KEY_VALUES_MISMATCH":
+		return fixed(sideLocalFiles, "The private key does not belong to the certificate.", "", CodeKeyMismatch)(m, c)
+	}
+	return explained{}, false
 }

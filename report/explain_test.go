@@ -18,6 +18,7 @@ const (
 	curlLocal    = "curl 7.88.1 with OpenSSL 3.0.19 (local)"
 	nodeLocal    = "Node 20.20.2 https/tls (local)"
 	nginxLocal   = "nginx 1.22.1 with OpenSSL 3.0.19 (local)"
+	pythonLocal  = "Python 3.11.7 ssl with OpenSSL 3.0.19 (local)"
 )
 
 // explainCase is one real error string, where it came from, and what
@@ -32,6 +33,40 @@ type explainCase struct {
 }
 
 var explainCases = []explainCase{
+	// Python's ssl module, as a client against mtlsdoctor serve and as a
+	// server with ssl.CERT_REQUIRED probed by mtlsdoctor probe.
+	{
+		name: "python client without a certificate", source: pythonLocal,
+		input: `ssl.SSLError: [SSL: TLSV13_ALERT_CERTIFICATE_REQUIRED] tlsv13 alert certificate required (_ssl.c:2580)`,
+		stack: "python", side: sideServerWantsCert, codes: []Code{CodeClientCertRequired},
+	},
+	{
+		name: "python client with a foreign certificate", source: pythonLocal,
+		input: `ssl.SSLError: [SSL: TLSV1_ALERT_UNKNOWN_CA] tlsv1 alert unknown ca (_ssl.c:2580)`,
+		stack: "python", side: sideServerRejectedClient, codes: []Code{CodeClientCANotAccept, CodeClientCertRejected},
+	},
+	{
+		name: "python verify failed", source: pythonLocal,
+		input: `ssl.SSLCertVerificationError: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get local issuer certificate (_ssl.c:1006)`,
+		// The same line comes from a Python server that rejects a client;
+		// without a transcript, Explain assumes a client printed it and says so.
+		stack: "python", side: sideClientRejectedServer, codes: []Code{CodeUnknownAuthority, CodeIncompleteChain},
+	},
+	{
+		name: "python client to plain http", source: pythonLocal,
+		input: `ssl.SSLError: [SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1006)`,
+		stack: "python", side: sideServerNotTLS, codes: []Code{CodePlainHTTP, CodeNotTLS},
+	},
+	{
+		name: "python server without a client certificate", source: pythonLocal,
+		input: `ssl.SSLError: [SSL: PEER_DID_NOT_RETURN_A_CERTIFICATE] peer did not return a certificate (_ssl.c:1006)`,
+		stack: "python", side: sideServerWantsCert, codes: []Code{CodeClientCertRequired},
+	},
+	{
+		name: "python server got plain http", source: pythonLocal,
+		input: `ssl.SSLError: [SSL: HTTP_REQUEST] http request (_ssl.c:1006)`,
+		stack: "python", side: sideClientNotTLS, codes: []Code{CodePlainHTTP},
+	},
 	// Go clients.
 	{
 		name: "go unknown authority", source: goLocal,
