@@ -15,33 +15,99 @@ import (
 // client CA from a private one. Tests replace it.
 var systemCertPool = x509.SystemCertPool
 
+// startupCheck is one check of the configuration, with the findings it
+// produced. An empty status follows from the worst finding.
+type startupCheck struct {
+	name     string
+	status   report.Status
+	detail   string
+	findings []report.Finding
+}
+
 // startupFindings checks the policy, the client CAs and the server
 // certificate of a configuration.
 func startupFindings(cfg Config, serverCert *x509.Certificate, clientCAs []*x509.Certificate, now time.Time) []report.Finding {
-	var findings []report.Finding
+	return checkFindings(startupChecks(cfg, serverCert, clientCAs, now))
+}
 
-	switch cfg.ClientAuth {
+// checkFindings returns the findings of checks in order.
+func checkFindings(checks []startupCheck) []report.Finding {
+	var findings []report.Finding
+	for _, c := range checks {
+		findings = append(findings, c.findings...)
+	}
+	return findings
+}
+
+// startupChecks checks, in this order, the client certificate policy, the
+// client CAs, the pinning of the client identity and the server
+// certificate.
+func startupChecks(cfg Config, serverCert *x509.Certificate, clientCAs []*x509.Certificate, now time.Time) []startupCheck {
+	checks := []startupCheck{policyCheck(cfg.ClientAuth)}
+
+	if cfg.ClientAuth == ClientAuthNone {
+		skipped := "--client-auth none requests no client certificate"
+		checks = append(checks,
+			startupCheck{name: "client CAs", status: report.StatusSkip, detail: skipped},
+			startupCheck{name: "client identity", status: report.StatusSkip, detail: skipped})
+	} else {
+		cas := startupCheck{
+			name: "client CAs",
+			detail: fmt.Sprintf("%d certificate(s) from --client-ca %s",
+				len(clientCAs), strings.Join(cfg.ClientCAFiles, ", ")),
+		}
+		cas.findings = append(clientCAFindings(clientCAs, now), platformCAFindings(clientCAs, now)...)
+		identity := startupCheck{name: "client identity", detail: identityDetail(cfg)}
+		if cfg.ClientSubject == "" {
+			identity.findings = unpinnedFindings(cfg, clientCAs, now)
+		}
+		checks = append(checks, cas, identity)
+	}
+
+	server := startupCheck{name: "server certificate", findings: serverCertFindings(cfg, serverCert, now)}
+	if serverCert != nil {
+		server.detail = fmt.Sprintf("%s from --cert %s, valid until %s",
+			serverCert.Subject, cfg.CertFile, serverCert.NotAfter.UTC().Format(time.DateOnly))
+	}
+	return append(checks, server)
+}
+
+// policyCheck describes the client certificate policy, with a finding
+// when the policy does not insist on a client certificate.
+func policyCheck(auth ClientAuth) startupCheck {
+	check := startupCheck{name: "client certificate policy"}
+	switch auth {
 	case ClientAuthNone:
-		findings = append(findings, report.New(report.CodeClientCertNotReq,
+		check.detail = "--client-auth none: the server requests no client certificate"
+		check.findings = append(check.findings, report.New(report.CodeClientCertNotReq,
 			"the server does not request a client certificate (--client-auth none)",
 			"Any client can call the webhook. This mode only tests the server side of TLS.").
 			WithFix("Use --client-auth require, the default, with --client-ca FILE."))
 	case ClientAuthRequest:
-		findings = append(findings, report.New(report.CodeUnauthAccepted,
+		check.detail = "--client-auth request: a certificate that a client sends must chain to a --client-ca certificate, " +
+			"but a client that sends none gets in"
+		check.findings = append(check.findings, report.New(report.CodeUnauthAccepted,
 			"the server also accepts clients without a certificate (--client-auth request)",
 			"A certificate that a client sends is still verified, but a client that sends none gets in.").
 			WithSeverity(report.SeverityWarning).
 			WithFix("Use --client-auth require, the default, unless you are testing clients without a certificate."))
+	default:
+		check.detail = "--client-auth require: the handshake ends unless the client sends a certificate " +
+			"that chains to a --client-ca certificate"
 	}
+	return check
+}
 
-	if cfg.ClientAuth != ClientAuthNone {
-		findings = append(findings, clientCAFindings(clientCAs, now)...)
-		findings = append(findings, platformCAFindings(clientCAs, now)...)
-		if cfg.ClientSubject == "" {
-			findings = append(findings, unpinnedFindings(cfg, clientCAs, now)...)
-		}
+// identityDetail describes which verified clients the server accepts.
+func identityDetail(cfg Config) string {
+	detail := "any subject (--client-subject is not set)"
+	if cfg.ClientSubject != "" {
+		detail = fmt.Sprintf("subjects that match --client-subject %q", cfg.ClientSubject)
 	}
-	return append(findings, serverCertFindings(cfg, serverCert, now)...)
+	if len(cfg.Projects) == 0 {
+		return detail + ", any Google Cloud project (--project is not set)"
+	}
+	return detail + ", sessions of --project " + strings.Join(cfg.Projects, ", ")
 }
 
 // clientCAFindings reports client CAs that cannot verify any client.

@@ -21,7 +21,10 @@ type certState struct {
 	diagnoser  *diagnoser
 	serverCert *x509.Certificate
 	clientCAs  []*x509.Certificate
-	findings   []report.Finding
+	// clientCAFiles names the --client-ca file of each of clientCAs.
+	clientCAFiles []string
+	checks        []startupCheck
+	findings      []report.Finding
 }
 
 // loadCertState reads the server certificate, its key and the client CAs
@@ -36,12 +39,16 @@ func loadCertState(cfg Config, now time.Time) (*certState, error) {
 	}
 
 	var clientCAs []*x509.Certificate
+	var clientCAFiles []string
 	for _, path := range cfg.ClientCAFiles {
 		certs, err := chain.ReadCertificatesFileWith(path, "client CA", cfg.Read)
 		if err != nil {
 			return nil, err
 		}
 		clientCAs = append(clientCAs, certs...)
+		for range certs {
+			clientCAFiles = append(clientCAFiles, path)
+		}
 	}
 
 	tlsConfig := &tls.Config{
@@ -60,12 +67,15 @@ func loadCertState(cfg Config, now time.Time) (*certState, error) {
 		tlsConfig.ClientCAs = pool
 	}
 
+	checks := startupChecks(cfg, serverCert.Leaf, clientCAs, now)
 	return &certState{
-		tlsConfig:  tlsConfig,
-		diagnoser:  &diagnoser{clientCAs: clientCAs, clientAuth: cfg.ClientAuth, handshakeTimeout: cfg.Limits.HandshakeTimeout, now: time.Now},
-		serverCert: serverCert.Leaf,
-		clientCAs:  clientCAs,
-		findings:   startupFindings(cfg, serverCert.Leaf, clientCAs, now),
+		tlsConfig:     tlsConfig,
+		diagnoser:     &diagnoser{clientCAs: clientCAs, clientAuth: cfg.ClientAuth, handshakeTimeout: cfg.Limits.HandshakeTimeout, now: time.Now},
+		serverCert:    serverCert.Leaf,
+		clientCAs:     clientCAs,
+		clientCAFiles: clientCAFiles,
+		checks:        checks,
+		findings:      checkFindings(checks),
 	}, nil
 }
 
@@ -101,20 +111,33 @@ func (s *Server) Reload() error {
 	return nil
 }
 
-// LogFindings logs each finding of Findings as a warning, with its code,
-// severity, detail and fix.
+// LogFindings logs each finding of Findings with its code, severity,
+// detail and fix, at the level of its severity: ERROR for an error, WARN
+// for a warning and INFO for information.
 func (s *Server) LogFindings() {
 	s.logFindings(s.state.Load().findings)
 }
 
 func (s *Server) logFindings(findings []report.Finding) {
 	for _, f := range findings {
-		s.log.Warn(f.Summary,
+		s.log.LogAttrs(context.Background(), findingLevel(f.Severity), f.Summary,
 			slog.String("code", string(f.Code)),
 			slog.String("severity", string(f.Severity)),
 			slog.String("detail", f.Detail),
 			slog.String("fix", f.Fix))
 	}
+}
+
+// findingLevel returns the log level of a finding's severity. An unknown
+// severity logs as a warning.
+func findingLevel(severity report.Severity) slog.Level {
+	switch severity {
+	case report.SeverityError:
+		return slog.LevelError
+	case report.SeverityInfo:
+		return slog.LevelInfo
+	}
+	return slog.LevelWarn
 }
 
 // ReloadOnSignal calls Reload each time the process receives one of

@@ -202,8 +202,8 @@ func TestReloadLogsNewFindings(t *testing.T) {
 	}
 
 	rec := ts.logs.waitRecord(t, "the server certificate has expired", map[string]string{"code": string(report.CodeExpired)})
-	if rec["level"] != "WARN" {
-		t.Errorf("finding logged at level %v, want WARN", rec["level"])
+	if rec["level"] != "ERROR" {
+		t.Errorf("finding of severity error logged at level %v, want ERROR", rec["level"])
 	}
 	found := false
 	for _, f := range ts.srv.Findings() {

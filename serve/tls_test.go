@@ -170,7 +170,7 @@ func TestHandshakeLogHasIdentity(t *testing.T) {
 		"l":           "Mountain View",
 		"email":       "subject@example.com, san@example.com",
 		"sans":        "client.example.com, san@example.com",
-		"issuer":      "CN=mtlsdoctor test CA",
+		"issuer":      ts.pki.CA.Cert.Subject.String(),
 		"sha256":      report.Fingerprint(client.Cert.Raw),
 		"tls_version": "TLS 1.",
 		"client_cert": "verified",
@@ -206,8 +206,8 @@ func TestCurlRejectedClientCerts(t *testing.T) {
 		},
 		{
 			name: "regenerated CA",
-			makeCert: func(t *testing.T, _ *fixtures.PKI) *fixtures.Cert {
-				again, err := fixtures.NewPKI(fixtures.Options{})
+			makeCert: func(t *testing.T, pki *fixtures.PKI) *fixtures.Cert {
+				again, err := fixtures.NewPKI(fixtures.Options{CAName: pki.CA.Cert.Subject.CommonName})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -319,7 +319,8 @@ func TestOpenSSLClient(t *testing.T) {
 		if !strings.Contains(res.stdout, "Verify return code: 0 (ok)") {
 			t.Errorf("openssl output has no \"Verify return code: 0 (ok)\":\n%s", res.stdout)
 		}
-		if !strings.Contains(res.stdout, "Acceptable client certificate CA names\nO = mtlsdoctor test PKI, CN = mtlsdoctor test CA\n") {
+		want := "Acceptable client certificate CA names\nO = mtlsdoctor test PKI, CN = " + ts.pki.CA.Cert.Subject.CommonName + "\n"
+		if !strings.Contains(res.stdout, want) {
 			t.Errorf("openssl output does not list the test CA as acceptable:\n%s", res.stdout)
 		}
 	})

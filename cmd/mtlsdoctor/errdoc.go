@@ -58,10 +58,10 @@ func (t *writeTracker) Write(p []byte) (int, error) {
 //
 // It prints nothing when no command could be recognized in args, when
 // --output is text, missing or invalid (an invalid value selects no
-// format), and when the command rejects the format (serve with junit) or
-// prints no report (inspect --pem). RunContext calls it only while stdout
-// is empty. With json or junit, a command writes to stdout before an
-// exit-2 error only when that write failed.
+// format), and when the command prints no report (inspect --pem).
+// RunContext calls it only while stdout is empty. With json or junit, a
+// command writes to stdout before an exit-2 error only when that write
+// failed, or when serve fails after its startup report.
 func (e *env) printErrorDocument(app *cli.App, args []string, err error) {
 	line := readCommandLine(app, args)
 	if line == nil {
@@ -188,11 +188,7 @@ func (l *commandLine) errorDocumentFormat() (report.Format, bool) {
 	if err != nil || format == report.FormatText {
 		return "", false // also a command without --output, such as completion
 	}
-	switch l.command.Name {
-	case "serve":
-		// serve writes a log on stderr and rejects --output junit.
-		return format, format == report.FormatJSON
-	case "inspect":
+	if l.command.Name == "inspect" {
 		if pem, _ := strconv.ParseBool(l.value("pem")); pem {
 			return "", false
 		}

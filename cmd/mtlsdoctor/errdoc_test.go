@@ -152,6 +152,8 @@ func TestErrorDocument(t *testing.T) {
 		{"gen without force", []string{"gen", "--dir", existing}, "gen", existing, filepath.Join(existing, "test-ca-crt.pem")},
 		{"invalid host", []string{"gen", "--dir", hostDir, "--host", "bad_host!"}, "gen", hostDir, "--host"},
 		{"probe bad URL", []string{"probe", "ftp://127.0.0.1/"}, "probe", "ftp://127.0.0.1/", "ftp://127.0.0.1/"},
+		{"serve bad address", []string{"serve", "--addr", "no-port"}, "serve", "no-port", "--addr"},
+		{"empty client CN", []string{"gen", "--dir", hostDir, "--client-cn", ""}, "gen", hostDir, "--client-cn"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -272,7 +274,6 @@ func TestErrorDocumentNotPrinted(t *testing.T) {
 		{"output before the command", []string{"--output", "json", "verify", "--cert", missing}},
 		{"unknown command", []string{"verfiy", "--output", "json"}},
 		{"command without output flag", []string{"completion", "--output", "json", "tcsh"}},
-		{"serve rejects junit", []string{"serve", "--output", "junit"}},
 		{"inspect writes PEM", []string{"inspect", missing, "--pem", "--output", "json"}},
 	}
 	for _, tt := range tests {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/mtlsdoctor/mtlsdoctor/fixtures"
 	"github.com/mtlsdoctor/mtlsdoctor/internal/fsutil"
+	"github.com/mtlsdoctor/mtlsdoctor/internal/shellquote"
 	"github.com/mtlsdoctor/mtlsdoctor/report"
 )
 
@@ -25,10 +26,10 @@ client-crt.pem and client-key.pem (clientAuth only, subject CN from --client-cn)
 Private keys get mode 0600. Existing files are never overwritten without --force.`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "dir", TakesFile: true, Value: ".", Usage: "folder to write the files to (created if missing)"},
-			&cli.StringSliceFlag{Name: "host", Usage: "DNS name or IP address for the server certificate, repeatable (default: localhost, 127.0.0.1, ::1)"},
+			&cli.StringSliceFlag{Name: "host", Usage: "DNS name or IP address for the server certificate, repeatable; an internationalized name goes in as its ASCII (punycode) form (default: localhost, 127.0.0.1, ::1)"},
 			&cli.StringFlag{Name: "key-type", Value: string(fixtures.ECDSAP256), Usage: "ecdsa-p256, ecdsa-p384, rsa-2048, rsa-3072, rsa-4096 or ed25519"},
 			&cli.IntFlag{Name: "days", Value: 365, Usage: "validity of the server and client certificates in days (the CA gets twice as long)"},
-			&cli.StringFlag{Name: "client-cn", Value: "mtlsdoctor test client", Usage: "subject common name of the client certificate"},
+			&cli.StringFlag{Name: "client-cn", Value: defaultClientCN, Usage: "subject common name of the client certificate, 1 to 64 characters without control characters"},
 			&cli.BoolFlag{Name: "force", Usage: "overwrite existing files"},
 			outputFlag,
 		},
@@ -47,17 +48,20 @@ Private keys get mode 0600. Existing files are never overwritten without --force
 			if days < 1 || days > 3650 {
 				return usagef("pass a number of days from 1 to 3650", "invalid --days %d", days)
 			}
-			for _, host := range c.StringSlice("host") {
-				if err := fixtures.ValidateHost(host); err != nil {
-					return usagef("pass a DNS name such as webhook.example.com or an IP address such as 127.0.0.1", "%v", err)
-				}
+			hosts, conversions, err := genHosts(c.StringSlice("host"))
+			if err != nil {
+				return err
+			}
+			clientCN := c.String("client-cn")
+			if err := checkClientCN(clientCN); err != nil {
+				return err
 			}
 			dir := c.String("dir")
 
 			pki, err := fixtures.NewPKI(fixtures.Options{
 				KeyType:  kt,
-				Hosts:    c.StringSlice("host"),
-				ClientCN: c.String("client-cn"),
+				Hosts:    hosts,
+				ClientCN: clientCN,
 				Days:     days,
 			})
 			if err != nil {
@@ -75,15 +79,53 @@ Private keys get mode 0600. Existing files are never overwritten without --force
 			rep.Certificates[0].Note = fixtures.CAFile
 			rep.Certificates[1].Note = fixtures.ServerCertFile
 			rep.Certificates[2].Note = fixtures.ClientCertFile
+			rep.Notes = append(rep.Notes, conversions...)
 			for _, p := range paths {
 				rep.Notes = append(rep.Notes, "wrote "+p)
 			}
-			rep.Notes = append(rep.Notes,
-				fmt.Sprintf("next: mtlsdoctor serve --cert %s --key %s --client-ca %s",
-					filepath.Join(dir, fixtures.ServerCertFile), filepath.Join(dir, fixtures.ServerKeyFile), filepath.Join(dir, fixtures.CAFile)))
+			rep.Notes = append(rep.Notes, "next: "+shellquote.Join("mtlsdoctor", "serve",
+				"--cert", filepath.Join(dir, fixtures.ServerCertFile),
+				"--key", filepath.Join(dir, fixtures.ServerKeyFile),
+				"--client-ca", filepath.Join(dir, fixtures.CAFile)))
 			return e.render(c, "mtlsdoctor gen", rep)
 		},
 	}
+}
+
+// defaultClientCN is the subject CN of gen's client certificate when
+// --client-cn is not given.
+const defaultClientCN = "mtlsdoctor test client"
+
+// genHosts converts the --host values to the names that go into the
+// server certificate, and returns a note for each internationalized name
+// it converted to its ASCII form.
+func genHosts(hosts []string) ([]string, []string, error) {
+	var out, notes []string
+	for _, host := range hosts {
+		ascii, err := fixtures.HostToASCII(host)
+		if err != nil {
+			return nil, nil, usagef("pass a DNS name such as webhook.example.com or bücher.example, or an IP address such as 127.0.0.1", "%v", err)
+		}
+		if ascii != host {
+			notes = append(notes, fmt.Sprintf("converted --host %q to its ASCII (punycode) form %s, which the server certificate names", host, ascii))
+		}
+		out = append(out, ascii)
+	}
+	return out, notes, nil
+}
+
+// checkClientCN rejects a --client-cn value that is empty, has control
+// characters or is longer than RFC 5280 allows. The flag's default is not
+// empty, so an empty value comes from an explicit --client-cn "".
+func checkClientCN(cn string) error {
+	err := fixtures.ValidateCommonName("--client-cn", cn)
+	switch {
+	case err == nil:
+		return nil
+	case cn == "":
+		return usagef(fmt.Sprintf("pass a name, such as --client-cn 'Google LLC', or leave out --client-cn for the default %q", defaultClientCN), "%v", err)
+	}
+	return usagef(fmt.Sprintf("pass 1 to %d characters without control characters, such as --client-cn 'Google LLC'", fixtures.MaxCommonNameLength), "%v", err)
 }
 
 // genWriteError turns an error of fixtures.PKI.Write into a usage error

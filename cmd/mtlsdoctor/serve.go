@@ -8,6 +8,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/mtlsdoctor/mtlsdoctor/report"
 	"github.com/mtlsdoctor/mtlsdoctor/serve"
 )
 
@@ -26,17 +27,28 @@ chosen by the request's shape; GET answers with a short text. Stop it with
 Ctrl-C (SIGINT) or SIGTERM. SIGHUP reads --cert, --key and the --client-ca
 files again: new handshakes use them and open connections carry on; when a
 new file is invalid the server logs why and keeps the previous ones.
---log-format json writes one JSON object per log record.`,
+--log-format json writes one JSON object per log record.
+
+The configuration findings always go to the log, at level ERROR, WARN or
+INFO by their severity. --output text, the default, prints nothing on
+stdout. --output json or junit also prints the startup report on stdout
+once the server listens: the checks of the policy, the client CAs, the
+client identity and the server certificate, their findings and the
+certificates in force, as one JSON document or one JUnit file. The log
+stays on stderr, and --output json makes it JSON too unless --log-format is
+given. Findings after a SIGHUP reload go to the log only. After a stop by
+signal serve exits with 0 whatever the report holds, so take a CI verdict
+from the report's "ok" field or the JUnit failures.`,
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "addr", Value: serve.DefaultAddr, Usage: "address to listen on"},
-			&cli.StringFlag{Name: "cert", TakesFile: true, Value: serve.DefaultCertFile, Usage: "server certificate chain, PEM"},
-			&cli.StringFlag{Name: "key", TakesFile: true, Value: serve.DefaultKeyFile, Usage: "server private key, PEM"},
-			&cli.StringSliceFlag{Name: "client-ca", TakesFile: true, Usage: "CA file that client certificates must chain to, repeatable (required unless --client-auth none)"},
+			&cli.StringFlag{Name: "cert", TakesFile: true, Value: serve.DefaultCertFile, Usage: "server certificate chain: " + certFormats},
+			&cli.StringFlag{Name: "key", TakesFile: true, Value: serve.DefaultKeyFile, Usage: "server private key: " + keyFormats},
+			&cli.StringSliceFlag{Name: "client-ca", TakesFile: true, Usage: "CA file that client certificates must chain to (" + certFormats + "), repeatable; required unless --client-auth none"},
 			&cli.StringFlag{Name: "client-auth", Value: string(serve.ClientAuthRequire), Usage: "client certificate policy: require, request or none"},
 			&cli.StringSliceFlag{Name: "project", Usage: "accept only sessions of this Google Cloud project, repeatable (default: any)"},
 			&cli.StringFlag{Name: "client-subject", Usage: "regular expression the client certificate's CN or whole subject must match (default: any)"},
 			&cli.StringFlag{Name: "log-format", Value: string(serve.LogFormatText), Usage: "server log format on stderr: text (key=value) or json"},
-			outputFlag,
+			serveOutputFlag,
 		}, passwordFlags()...),
 		Action: func(c *cli.Context) error {
 			if err := checkFormat(c); err != nil {
@@ -53,15 +65,12 @@ new file is invalid the server logs why and keeps the previous ones.
 			if err != nil {
 				return configError(err)
 			}
-			// serve prints a log, not a report: --output json selects JSON
-			// log records, and JUnit has no meaning for a log.
-			switch c.String("output") {
-			case "json":
-				if !c.IsSet("log-format") {
-					logFormat = serve.LogFormatJSON
-				}
-			case "junit":
-				return usagef("use --output text or --output json (the same as --log-format json)", "serve writes a log on stderr, not a report, so --output junit does not apply")
+			format, err := report.ParseFormat(c.String("output"))
+			if err != nil {
+				return &usageError{err: err, fix: "pass --output text, --output json or --output junit"}
+			}
+			if format == report.FormatJSON && !c.IsSet("log-format") {
+				logFormat = serve.LogFormatJSON
 			}
 			if _, _, err := net.SplitHostPort(c.String("addr")); err != nil {
 				return usagef("pass HOST:PORT, such as 127.0.0.1:4433 or [::1]:4433", "invalid --addr %q: %v", c.String("addr"), err)
@@ -86,13 +95,43 @@ new file is invalid the server logs why and keeps the previous ones.
 			}
 			srv.LogFindings()
 			srv.ReloadOnSignal(c.Context, syscall.SIGHUP)
-			if err := srv.ListenAndServe(c.Context); err != nil {
+			ln, err := srv.Listen()
+			if err != nil {
 				// The error already names --addr and the fix.
+				return &usageError{err: err}
+			}
+			if format != report.FormatText {
+				if err := e.renderStartup(format, srv); err != nil {
+					ln.Close()
+					return err
+				}
+			}
+			if err := srv.Serve(c.Context, ln); err != nil {
 				return &usageError{err: err}
 			}
 			return nil
 		},
 	}
+}
+
+// serveOutputFlag is the --output flag of serve, whose report is the
+// startup report.
+var serveOutputFlag = &cli.StringFlag{
+	Name:  "output",
+	Value: string(report.FormatText),
+	Usage: "text, json or junit: json and junit also print the startup report (checks, findings, certificates) on stdout once the server listens; text leaves the findings to the log",
+}
+
+// renderStartup prints the startup report of srv on stdout in format,
+// before the server accepts connections. The report's error findings do
+// not change the exit code, because the server runs regardless.
+func (e *env) renderStartup(format report.Format, srv *serve.Server) error {
+	rep := srv.StartupReport()
+	rep.Notes = append(rep.Notes, "serving HTTPS on "+srv.Addr()+"; the log on stderr records each handshake and request")
+	if err := report.Render(e.stdout, format, report.Options{Suite: "mtlsdoctor serve"}, rep); err != nil {
+		return writeError("write startup report", err)
+	}
+	return nil
 }
 
 // configError turns a serve configuration error into a usage error, which
