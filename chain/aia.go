@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mtlsdoctor/mtlsdoctor/internal/plural"
 	"github.com/mtlsdoctor/mtlsdoctor/report"
 )
 
@@ -72,7 +73,7 @@ func fetchIssuerFrom(ctx context.Context, client *http.Client, u string, cert *x
 			return candidate, nil
 		}
 	}
-	return nil, fmt.Errorf("fetch %q: none of its %d certificate(s) signed %s", u, len(c.Certificates), describeName(cert))
+	return nil, fmt.Errorf("fetch %q: none of its %s signed %s", u, plural.Count(len(c.Certificates), "certificate"), describeName(cert))
 }
 
 // CompleteChain follows caIssuers URLs up from the last certificate of
@@ -110,10 +111,10 @@ func anchoredIn(c *x509.Certificate, roots *x509.CertPool) bool {
 
 // VerifyChainAIA is VerifyChain that, when the chain does not reach a
 // trusted CA, fetches the missing issuers through their caIssuers URLs
-// and verifies again with them. A peer that did not send an intermediate
-// still gets an incomplete-chain error that names the fetched certificate
-// with the fix to serve it, because TLS clients other than browsers do
-// not fetch it themselves. It returns the findings and the fetched issuers.
+// and verifies again with them. A chain that lacks an intermediate still
+// gets an incomplete-chain error, whether a peer sent it or it was read
+// from opts.ChainFile. The error names the fetched certificate with the
+// fix to serve it, because TLS clients other than browsers do not fetch it. It returns the findings and the fetched issuers.
 func VerifyChainAIA(ctx context.Context, client *http.Client, presented []*x509.Certificate, opts VerifyOptions) ([]report.Finding, []AIAFetch) {
 	findings := VerifyChain(presented, opts)
 	if !hasCode(findings, report.CodeIncompleteChain) && !hasCode(findings, report.CodeUnknownAuthority) {
@@ -135,11 +136,12 @@ func VerifyChainAIA(ctx context.Context, client *http.Client, presented []*x509.
 		completed = append(completed, f.Certificate)
 	}
 	findings = VerifyChain(completed, opts)
-	return append([]report.Finding{missingIntermediateFinding(presented, fetched, findings)}, findings...), fetched
+	return append([]report.Finding{missingIntermediateFinding(presented, fetched, findings, opts)}, findings...), fetched
 }
 
-// missingIntermediateFinding names the issuers the peer should have sent.
-func missingIntermediateFinding(presented []*x509.Certificate, fetched []AIAFetch, after []report.Finding) report.Finding {
+// missingIntermediateFinding names the issuers the peer should have sent,
+// or that opts.ChainFile should contain.
+func missingIntermediateFinding(presented []*x509.Certificate, fetched []AIAFetch, after []report.Finding, opts VerifyOptions) report.Finding {
 	var names, sources []string
 	for _, f := range fetched {
 		if isSelfSigned(f.Certificate) {
@@ -159,10 +161,18 @@ func missingIntermediateFinding(presented []*x509.Certificate, fetched []AIAFetc
 			break
 		}
 	}
+	if opts.ChainFile != "" {
+		return report.Newf(report.CodeIncompleteChain,
+			fmt.Sprintf("the file does not contain the intermediate %s", strings.Join(names, ", ")),
+			"%s contains %s; mtlsdoctor fetched %s through the caIssuers URL, and %s; the platform and most TLS clients do not fetch it",
+			opts.ChainFile, plural.Count(len(presented), "certificate"), strings.Join(sources, ", "), outcome).
+			WithFix(fmt.Sprintf("Add this intermediate to %s after the leaf: %s; mtlsdoctor inspect %s --pem prints it.",
+				opts.ChainFile, strings.Join(names, ", "), fetched[0].URL))
+	}
 	return report.Newf(report.CodeIncompleteChain,
 		fmt.Sprintf("the peer did not send the intermediate %s", strings.Join(names, ", ")),
-		"the chain has %d certificate(s); mtlsdoctor fetched %s through the caIssuers URL, and %s; the platform and most TLS clients do not fetch it",
-		len(presented), strings.Join(sources, ", "), outcome).
+		"the chain has %s; mtlsdoctor fetched %s through the caIssuers URL, and %s; the platform and most TLS clients do not fetch it",
+		plural.Count(len(presented), "certificate"), strings.Join(sources, ", "), outcome).
 		WithFix(fmt.Sprintf("Serve this intermediate after the leaf: %s. Put it in the certificate file (nginx ssl_certificate, Node cert, openssl s_server -cert_chain); mtlsdoctor inspect %s --pem prints it.",
 			strings.Join(names, ", "), fetched[0].URL))
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/x509"
 	"fmt"
 
+	"github.com/mtlsdoctor/mtlsdoctor/internal/plural"
 	"github.com/mtlsdoctor/mtlsdoctor/report"
 )
 
@@ -52,7 +53,7 @@ func (b *bundleBuilder) addAIAIssuers() (string, []report.Finding) {
 			break
 		}
 	}
-	return fmt.Sprintf("%d issuer(s) fetched through caIssuers URLs", added), findings
+	return plural.Count(added, "issuer") + " fetched through caIssuers URLs", findings
 }
 
 // hasIssuer reports whether a kept certificate of the bundle signed c.

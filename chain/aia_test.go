@@ -95,7 +95,7 @@ func TestFetchIssuer(t *testing.T) {
 		{"pkcs7", degeneratePKCS7(t, p.intermediate.Cert.Raw, p.root.Cert.Raw), ""},
 		{"pem", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: p.intermediate.Cert.Raw}), ""},
 		{"not found", nil, "404"},
-		{"another CA", other.CA.Cert.Raw, "none of its 1 certificate(s) signed CN=localhost"},
+		{"another CA", other.CA.Cert.Raw, "none of its 1 certificate signed CN=localhost"},
 		{"web page", []byte("<html><head></head></html>"), "web page"},
 		{"too large", big, "too large"},
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mtlsdoctor/mtlsdoctor/internal/plural"
 	"github.com/mtlsdoctor/mtlsdoctor/report"
 )
 
@@ -113,7 +114,7 @@ func buildBundle(ctx context.Context, opts BundleOptions, profile *Profile, pins
 	if len(b.entries) == 0 {
 		rep.AddCheck("sources", report.StatusWarn, "no certificate read", sourceFindings...)
 	} else {
-		rep.AddCheck("sources", "", fmt.Sprintf("%d certificate(s) read", len(b.entries)), sourceFindings...)
+		rep.AddCheck("sources", "", plural.Count(len(b.entries), "certificate")+" read", sourceFindings...)
 	}
 	if opts.AIA {
 		detail, aiaFindings := b.addAIAIssuers()
@@ -123,9 +124,9 @@ func buildBundle(ctx context.Context, opts BundleOptions, profile *Profile, pins
 	// Duplicates go first, so an unpinned certificate that came twice
 	// draws one pin finding.
 	removed := b.removeDuplicates()
-	rep.AddCheck("duplicates", "", fmt.Sprintf("%d duplicate(s) removed", removed))
+	rep.AddCheck("duplicates", "", plural.Count(removed, "duplicate")+" removed")
 	if len(pins) > 0 {
-		rep.AddCheck("pins", "", fmt.Sprintf("%d pin(s) given", len(pins)), b.applyPins(pins)...)
+		rep.AddCheck("pins", "", plural.Count(len(pins), "pin")+" given", b.applyPins(pins)...)
 	} else {
 		rep.AddCheck("pins", report.StatusSkip, "no --pin given")
 	}
@@ -339,7 +340,7 @@ func (b *bundleBuilder) addSourceData(src string, data []byte, remote bool) ([]r
 		reason := contents.noCertificatesError().Error()
 		if !remote {
 			return nil, &FileError{Path: src, What: "CA source", Code: report.CodeNotPEM, Reason: reason,
-				Fix: "pass a file containing CA certificates as PEM, DER or base64 DER"}
+				Fix: "pass a file containing CA certificates as PEM, DER, PKCS#7 or base64 DER"}
 		}
 		f := report.New(report.CodeNotPEM, "the download of "+src+" contains no certificate", reason).
 			WithFix("Check the URL: it must serve certificates as PEM, DER or base64 DER, not a web page.")
@@ -348,8 +349,8 @@ func (b *bundleBuilder) addSourceData(src string, data []byte, remote bool) ([]r
 
 	var findings []report.Finding
 	if err := contents.problemsError(); err != nil {
-		f := report.Newf(report.CodeNotPEM, fmt.Sprintf("%d block(s) of %s skipped", len(contents.Problems), src),
-			"%d certificate(s) used, skipped: %v", len(contents.Certificates), err).
+		f := report.Newf(report.CodeNotPEM, fmt.Sprintf("%s of %s skipped", plural.Count(len(contents.Problems), "block"), src),
+			"%s used, skipped: %v", plural.Count(len(contents.Certificates), "certificate"), err).
 			WithSeverity(report.SeverityWarning).
 			WithFix("Remove or replace the damaged blocks, so the bundle contains every CA you meant.")
 		findings = append(findings, f)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mtlsdoctor/mtlsdoctor/internal/plural"
 	"github.com/mtlsdoctor/mtlsdoctor/report"
 )
 
@@ -117,11 +118,11 @@ func checkCAValidity(cert *x509.Certificate, label string, now time.Time) ([]rep
 		return []report.Finding{f}, "not valid yet", true
 	case cert.NotAfter.Sub(now) < ExpiryWarning:
 		days := int(cert.NotAfter.Sub(now).Hours() / 24)
-		f := report.Newf(report.CodeCAExpired, fmt.Sprintf("%s expires in %d day(s), on %s", label, days, notAfter),
+		f := report.Newf(report.CodeCAExpired, fmt.Sprintf("%s expires in %s, on %s", label, plural.Count(days, "day"), notAfter),
 			"%s (SHA-256 %s) is valid until %s", cert.Subject, report.Fingerprint(cert.Raw), cert.NotAfter.UTC().Format(time.RFC3339)).
 			WithSeverity(report.SeverityWarning).
 			WithFix("Add the CA's successor to the bundle before this one expires, then rebuild the bundle.")
-		return []report.Finding{f}, fmt.Sprintf("expires in %d day(s)", days), true
+		return []report.Finding{f}, "expires in " + plural.Count(days, "day"), true
 	}
 	return nil, "", false
 }

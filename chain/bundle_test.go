@@ -424,7 +424,7 @@ func TestBuildBundleChecksCertificates(t *testing.T) {
 			cert: newTestRoot(t, "expiring root", now, func(s *fixtures.Spec) {
 				s.NotAfter = now.Add(10*24*time.Hour + time.Hour)
 			}),
-			code: report.CodeCAExpired, severity: report.SeverityWarning, summary: "expires in 10 day(s)", note: "expires in 10 day(s)",
+			code: report.CodeCAExpired, severity: report.SeverityWarning, summary: "expires in 10 days", note: "expires in 10 days",
 		},
 		{
 			name: "CA not valid yet",

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/mtlsdoctor/mtlsdoctor/internal/shellquote"
 	"github.com/mtlsdoctor/mtlsdoctor/report"
 )
 
@@ -135,17 +136,17 @@ func ConversionNote(c Contents, path string) string {
 	var command string
 	switch c.Encoding {
 	case EncodingDER:
-		command = "openssl x509 -inform DER -in " + path + " -out " + path + ".pem"
+		command = shellquote.Join("openssl", "x509", "-inform", "DER", "-in", path, "-out", path+".pem")
 		if len(c.Certificates) == 0 {
-			command = "openssl pkey -inform DER -in " + path + " -out " + path + ".pem"
+			command = shellquote.Join("openssl", "pkey", "-inform", "DER", "-in", path, "-out", path+".pem")
 		}
 	case EncodingPKCS7:
-		command = "openssl pkcs7 -inform DER -in " + path + " -print_certs -out " + path + ".pem"
+		command = shellquote.Join("openssl", "pkcs7", "-inform", "DER", "-in", path, "-print_certs", "-out", path+".pem")
 	case EncodingPKCS12:
-		command = "openssl pkcs12 -in " + path + " -nokeys -out " + path + "-crt.pem for the certificates, and " +
-			"openssl pkcs12 -in " + path + " -nocerts -nodes -out " + path + "-key.pem for the key"
+		command = shellquote.Join("openssl", "pkcs12", "-in", path, "-nokeys", "-out", path+"-crt.pem") + " for the certificates, and " +
+			shellquote.Join("openssl", "pkcs12", "-in", path, "-nocerts", "-nodes", "-out", path+"-key.pem") + " for the key"
 	case EncodingBase64, EncodingPKCS7Base64, EncodingPKCS12Base64:
-		command = "mtlsdoctor inspect " + path + " --pem > " + path + ".pem"
+		command = shellquote.Join("mtlsdoctor", "inspect", path, "--pem") + " > " + shellquote.Quote(path+".pem")
 	default:
 		return ""
 	}

@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/mtlsdoctor/mtlsdoctor/internal/plural"
 	"github.com/mtlsdoctor/mtlsdoctor/report"
 )
 
@@ -89,7 +90,7 @@ func InspectAddress(ctx context.Context, target string, opts InspectAddressOptio
 
 	state := conn.(*tls.Conn).ConnectionState()
 	out := InspectContents(target, Contents{Encoding: "TLS", Certificates: state.PeerCertificates}, now)
-	note := fmt.Sprintf("%s sent %d certificate(s) over %s with %s", hostport, len(state.PeerCertificates),
+	note := fmt.Sprintf("%s sent %s over %s with %s", hostport, plural.Count(len(state.PeerCertificates), "certificate"),
 		tls.VersionName(state.Version), tls.CipherSuiteName(state.CipherSuite))
 	if serverName != "" {
 		note += ", server name " + serverName

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+
+	"github.com/mtlsdoctor/mtlsdoctor/report"
 )
 
 // PasswordEnv is the environment variable that holds the password of
@@ -53,7 +55,9 @@ func PasswordFromEnv() Password {
 }
 
 // ReadPasswordFile reads a password from the first line of path, as
-// OpenSSL's -passin file: does, without the line end.
+// OpenSSL's -passin file: does, without the line end. An empty first line
+// is a *FileError: the file was meant to hold a password, and files
+// exported without one open with no password option at all.
 func ReadPasswordFile(path string) (Password, error) {
 	data, err := readLocalFile(path, "password file")
 	if err != nil {
@@ -61,6 +65,14 @@ func ReadPasswordFile(path string) (Password, error) {
 	}
 	line, _, _ := bytes.Cut(data, []byte("\n"))
 	line = bytes.TrimSuffix(line, []byte("\r"))
+	if len(line) == 0 {
+		reason := "the password file is empty"
+		if len(bytes.TrimSpace(data)) > 0 {
+			reason = "the first line of the password file is empty, and only the first line is read"
+		}
+		return Password{}, &FileError{Path: path, What: "password file", Code: report.CodeUnreadableFile, Reason: reason,
+			Fix: "write the password on the first line of the file; a PKCS#12 file or key without a password needs no --password-file"}
+	}
 	return NewPassword(string(line), fmt.Sprintf("--password-file %q", path)), nil
 }
 

@@ -58,8 +58,9 @@ func TestDecodeContainerFormats(t *testing.T) {
 		firstCert *x509.Certificate // nil: not checked
 	}{
 		{"pkcs7 der", p7, ReadOptions{}, EncodingPKCS7, 2, 0, server},
-		{"pkcs7 pem", pem.EncodeToMemory(&pem.Block{Type: "PKCS7", Bytes: p7}), ReadOptions{}, EncodingPEM, 2, 0, server},
-		{"pkcs7 pem signed data label", pem.EncodeToMemory(&pem.Block{Type: "PKCS #7 SIGNED DATA", Bytes: p7}), ReadOptions{}, EncodingPEM, 2, 0, server},
+		{"pkcs7 pem", pem.EncodeToMemory(&pem.Block{Type: "PKCS7", Bytes: p7}), ReadOptions{}, EncodingPKCS7PEM, 2, 0, server},
+		{"pkcs7 pem signed data label", pem.EncodeToMemory(&pem.Block{Type: "PKCS #7 SIGNED DATA", Bytes: p7}), ReadOptions{}, EncodingPKCS7PEM, 2, 0, server},
+		{"pkcs7 pem and certificate", append(pem.EncodeToMemory(&pem.Block{Type: "PKCS7", Bytes: p7}), pemOf(ca)...), ReadOptions{}, EncodingPEM, 3, 0, server},
 		{"pkcs7 base64", []byte(base64.StdEncoding.EncodeToString(p7)), ReadOptions{}, EncodingPKCS7Base64, 2, 0, server},
 		{"pkcs12 with password", p12, password, EncodingPKCS12, 2, 1, pki.Client.Cert},
 		{"pkcs12 without password", p12NoPassword, ReadOptions{}, EncodingPKCS12, 1, 1, pki.Client.Cert},
@@ -189,7 +190,7 @@ func TestReadCertificatesFileNamesFix(t *testing.T) {
 	if !errors.As(err, &fe) {
 		t.Fatalf("error = %v, want *FileError", err)
 	}
-	for _, want := range []string{`CA file "` + path + `"`, "1 block(s) skipped", "block 2 (CERTIFICATE)", "negative"} {
+	for _, want := range []string{`CA file "` + path + `"`, "1 block skipped", "block 2 (CERTIFICATE)", "negative"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not contain %q", err, want)
 		}
@@ -310,6 +311,10 @@ func TestResolvePassword(t *testing.T) {
 	if err := os.WriteFile(file, []byte("from-file\r\nsecond line\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	emptyFile := filepath.Join(dir, "empty.txt")
+	if err := os.WriteFile(emptyFile, []byte("\r\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name     string
 		value    string
@@ -327,6 +332,7 @@ func TestResolvePassword(t *testing.T) {
 		{"nothing", "", false, "", "", "", "no password", ""},
 		{"both options", "x", true, file, "", "", "", "both given"},
 		{"missing file", "", false, filepath.Join(dir, "nope.txt"), "", "", "", "nope.txt"},
+		{"empty file", "", false, emptyFile, "from-env", "", "", "the password file is empty"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -397,7 +403,7 @@ func TestReadOpenSSLFiles(t *testing.T) {
 		problem  string // part of the first problem, when one is expected
 	}{
 		{"chain.p7b", EncodingPKCS7, 2, 0, ""},
-		{"chain-pem.p7b", EncodingPEM, 2, 0, ""},
+		{"chain-pem.p7b", EncodingPKCS7PEM, 2, 0, ""},
 		{"modern.p12", EncodingPKCS12, 2, 1, ""},
 		{"legacy.p12", EncodingPKCS12, 1, 1, ""},
 		{"pkcs8-encrypted.key", EncodingPEM, 0, 1, ""},

@@ -12,19 +12,22 @@ import (
 	"os"
 	"strings"
 
+	"github.com/mtlsdoctor/mtlsdoctor/internal/plural"
 	"github.com/mtlsdoctor/mtlsdoctor/report"
 )
 
 // Encoding names how a file's certificates were stored.
 type Encoding string
 
-// The encodings Decode recognises. A PEM file may hold PKCS#7 blocks too;
-// its encoding is still EncodingPEM.
+// The encodings Decode recognises. A PEM file whose certificates all come
+// from PKCS#7 blocks is EncodingPKCS7PEM. A PEM file that also holds
+// CERTIFICATE blocks is EncodingPEM.
 const (
 	EncodingPEM          Encoding = "PEM"
 	EncodingDER          Encoding = "DER"
 	EncodingBase64       Encoding = "base64 DER"
-	EncodingPKCS7        Encoding = "PKCS#7 DER"
+	EncodingPKCS7        Encoding = "PKCS#7 (DER)"
+	EncodingPKCS7PEM     Encoding = "PKCS#7 (PEM)"
 	EncodingPKCS7Base64  Encoding = "base64 PKCS#7"
 	EncodingPKCS12       Encoding = "PKCS#12"
 	EncodingPKCS12Base64 Encoding = "base64 PKCS#12"
@@ -174,6 +177,7 @@ func (c *Contents) addKey(key *Key, problem *BlockError) {
 // block with a damaged END line be named instead of silently skipped.
 func decodePEM(data []byte, opts ReadOptions) Contents {
 	c := Contents{Encoding: EncodingPEM}
+	var certBlocks, pkcs7Blocks int
 	starts := beginOffsets(data)
 	for i, start := range starts {
 		index := i + 1
@@ -199,9 +203,34 @@ func decodePEM(data []byte, opts ReadOptions) Contents {
 				Fix: "put each BEGIN and END line on a line of its own, or copy the block again from its source"})
 			continue
 		}
+		switch {
+		case isCertificateBlock(block.Type):
+			certBlocks++
+		case isPKCS7Block(block.Type):
+			pkcs7Blocks++
+		}
 		c.addPEMBlock(index, block, opts)
 	}
+	if pkcs7Blocks > 0 && certBlocks == 0 {
+		c.Encoding = EncodingPKCS7PEM
+	}
 	return c
+}
+
+func isCertificateBlock(blockType string) bool {
+	switch blockType {
+	case "CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE":
+		return true
+	}
+	return false
+}
+
+func isPKCS7Block(blockType string) bool {
+	switch blockType {
+	case "PKCS7", "PKCS #7 SIGNED DATA", "CMS":
+		return true
+	}
+	return false
 }
 
 // beginOffsets returns the offset of every "-----BEGIN " in data.
@@ -272,8 +301,8 @@ func diagnoseArmour(segment []byte) error {
 }
 
 func (c *Contents) addPEMBlock(index int, block *pem.Block, opts ReadOptions) {
-	switch block.Type {
-	case "CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE":
+	switch {
+	case isCertificateBlock(block.Type):
 		der := block.Bytes
 		if block.Type == "TRUSTED CERTIFICATE" {
 			der = firstElement(der) // OpenSSL appends its trust settings
@@ -284,18 +313,16 @@ func (c *Contents) addPEMBlock(index int, block *pem.Block, opts ReadOptions) {
 			return
 		}
 		c.Certificates = append(c.Certificates, cert)
-	case "PKCS7", "PKCS #7 SIGNED DATA", "CMS":
+	case isPKCS7Block(block.Type):
 		certs, problems := decodePKCS7(block.Bytes, index, block.Type)
 		c.Certificates = append(c.Certificates, certs...)
 		c.Problems = append(c.Problems, problems...)
-	case "EC PARAMETERS":
+	case block.Type == "EC PARAMETERS":
 		// openssl ecparam -genkey writes the curve name before the key.
+	case strings.HasSuffix(block.Type, "PRIVATE KEY"):
+		c.KeyBlocks++
+		c.addKey(parseKeyBlock(index, block, opts.Password))
 	default:
-		if strings.HasSuffix(block.Type, "PRIVATE KEY") {
-			c.KeyBlocks++
-			c.addKey(parseKeyBlock(index, block, opts.Password))
-			return
-		}
 		c.Problems = append(c.Problems, otherBlockError(index, block.Type))
 	}
 }
@@ -435,7 +462,7 @@ func (c Contents) CertificatesError(path, what string) error {
 	}
 	if err := c.problemsError(); err != nil {
 		return &FileError{Path: path, What: what, Code: commonCode(c.Problems),
-			Reason: fmt.Sprintf("%d block(s) skipped, %d certificate(s) used", len(c.Problems), len(c.Certificates)),
+			Reason: fmt.Sprintf("%s skipped, %s used", plural.Count(len(c.Problems), "block"), plural.Count(len(c.Certificates), "certificate")),
 			Fix:    withPath(commonFix(c.Problems, "remove or replace the damaged blocks"), path), Err: err}
 	}
 	return nil
@@ -495,7 +522,7 @@ func (c Contents) keyError(path, what string) error {
 			fe.Reason = "the file holds a DER certificate, not a private key: the certificate and key files may be swapped"
 		}
 		fe.Fix = "pass the key file here and the certificate file to the certificate option"
-	case c.Encoding == EncodingPEM:
+	case c.Encoding == EncodingPEM || c.Encoding == EncodingPKCS7PEM:
 		fe.Reason = "no PRIVATE KEY block found"
 	default:
 		fe.Reason = "no private key found: expected PEM, DER or PKCS#12"

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mtlsdoctor/mtlsdoctor/internal/plural"
 	"github.com/mtlsdoctor/mtlsdoctor/report"
 )
 
@@ -62,6 +63,10 @@ type VerifyOptions struct {
 	Usage Usage
 	// At is the time of the check; zero means now.
 	At time.Time
+	// ChainFile names the file the presented chain was read from, so that
+	// findings speak of what the file contains rather than of what a peer
+	// sent. Empty means a peer sent the chain.
+	ChainFile string
 }
 
 // Position names the place of c, block i of a presented chain, for
@@ -521,24 +526,30 @@ func diagnoseUnknownAuthority(presented []*x509.Certificate, opts VerifyOptions)
 		}
 		return report.Newf(report.CodeUnknownAuthority,
 			fmt.Sprintf("the chain ends at the untrusted %s %s", what, describeName(last)),
-			"the chain has %d certificate(s) and ends at %s (SHA-256 %s), which is not in the trusted roots",
-			len(presented), last.Subject, report.Fingerprint(last.Raw))
+			"the chain has %s and ends at %s (SHA-256 %s), which is not in the trusted roots",
+			plural.Count(len(presented), "certificate"), last.Subject, report.Fingerprint(last.Raw))
 	}
 
 	// Public CAs never issue leaves straight from a root (CA/Browser Forum
 	// Baseline Requirements 6.1.7), and such leaves carry an AIA caIssuers
 	// URL, so a leaf with one and no intermediate almost surely lacks one.
 	if len(last.IssuingCertificateURL) > 0 {
-		return report.Newf(report.CodeIncompleteChain,
-			fmt.Sprintf("the issuer of %s was not sent", describeName(last)),
-			"the chain has %d certificate(s); the last, %s, was issued by %q, which is neither in the chain nor trusted; its AIA caIssuers URL is %s",
-			len(presented), describeName(last), issuerName, joinAtMost(last.IssuingCertificateURL, 3)).
-			WithFix(fmt.Sprintf("Serve the intermediate %q after the leaf (download it from %s), or trust its root.", issuerName, last.IssuingCertificateURL[0]))
+		summary := fmt.Sprintf("the issuer of %s was not sent", describeName(last))
+		fix := fmt.Sprintf("Serve the intermediate %q after the leaf (download it from %s), or trust its root.", issuerName, last.IssuingCertificateURL[0])
+		if opts.ChainFile != "" {
+			summary = fmt.Sprintf("the file does not contain the issuer of %s", describeName(last))
+			fix = fmt.Sprintf("Add the intermediate %q to %s after the leaf (download it from %s), or trust its root.",
+				issuerName, opts.ChainFile, last.IssuingCertificateURL[0])
+		}
+		return report.Newf(report.CodeIncompleteChain, summary,
+			"the chain has %s; the last, %s, was issued by %q, which is neither in the chain nor trusted; its AIA caIssuers URL is %s",
+			plural.Count(len(presented), "certificate"), describeName(last), issuerName, joinAtMost(last.IssuingCertificateURL, 3)).
+			WithFix(fix)
 	}
 	return report.Newf(report.CodeUnknownAuthority,
 		fmt.Sprintf("the issuer %s is not trusted", issuerName),
-		"the chain has %d certificate(s); the last, %s, was issued by %q, which is neither in the chain nor trusted. If %q is an intermediate, it must be in the chain after the certificate it signed",
-		len(presented), describeName(last), issuerName, issuerName)
+		"the chain has %s; the last, %s, was issued by %q, which is neither in the chain nor trusted. If %q is an intermediate, it must be in the chain after the certificate it signed",
+		plural.Count(len(presented), "certificate"), describeName(last), issuerName, issuerName)
 }
 
 // joinAtMost joins the first n items and counts the rest, so that a

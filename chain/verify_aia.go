@@ -21,5 +21,5 @@ func VerifyChainFetched(presented []*x509.Certificate, fetched []AIAFetch, opts 
 		completed = append(completed, f.Certificate)
 	}
 	findings := VerifyChain(completed, opts)
-	return append([]report.Finding{missingIntermediateFinding(presented, fetched, findings)}, findings...)
+	return append([]report.Finding{missingIntermediateFinding(presented, fetched, findings, opts)}, findings...)
 }

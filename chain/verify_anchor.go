@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/mtlsdoctor/mtlsdoctor/internal/plural"
 	"github.com/mtlsdoctor/mtlsdoctor/report"
 )
 
@@ -42,17 +43,22 @@ func suppliedIntermediateFinding(chains [][]*x509.Certificate, presented []*x509
 		verifiers = "servers whose client CA list holds only the root"
 		where = "the client certificate file (curl --cert, Node cert, mtlsdoctor probe --cert)"
 	}
-	detail := fmt.Sprintf("the chain has %d certificate(s) and reaches a trusted CA only through %s, which the trusted CAs (--ca) hold but which is not self-signed, "+
+	detail := fmt.Sprintf("the chain has %s and reaches a trusted CA only through %s, which the trusted CAs (--ca) hold but which is not self-signed, "+
 		"so it is an intermediate that belongs in the chain; %s fail this chain",
-		len(presented), strings.Join(details, ", "), verifiers)
+		plural.Count(len(presented), "certificate"), strings.Join(details, ", "), verifiers)
 	if anchor := chains[0][len(chains[0])-1]; len(opts.RootCerts) > 0 && !isSelfIssued(anchor) && !hasRootAbove(anchor, opts.RootCerts) {
 		detail += fmt.Sprintf(". The trusted CAs hold no root above %s either, so OpenSSL-based verifiers, which build up to a self-signed root unless partial chains are allowed, fail it even with these CAs", describeName(anchor))
+	}
+	fix := fmt.Sprintf("Serve this intermediate after the leaf: %s. Append it to %s; the --ca file holds a copy.",
+		strings.Join(names, ", "), where)
+	if opts.ChainFile != "" {
+		fix = fmt.Sprintf("Append this intermediate to %s after the leaf: %s; the --ca file holds a copy.",
+			opts.ChainFile, strings.Join(names, ", "))
 	}
 	return report.New(report.CodeIncompleteChain,
 		fmt.Sprintf("the chain verifies only with the intermediate %s from --ca", strings.Join(names, ", ")), detail).
 		WithSeverity(report.SeverityWarning).
-		WithFix(fmt.Sprintf("Serve this intermediate after the leaf: %s. Append it to %s; the --ca file holds a copy.",
-			strings.Join(names, ", "), where)), true
+		WithFix(fix), true
 }
 
 // suppliedIntermediates returns the certificates of a verified chain,

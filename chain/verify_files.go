@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/mtlsdoctor/mtlsdoctor/internal/plural"
 	"github.com/mtlsdoctor/mtlsdoctor/report"
 )
 
@@ -54,7 +55,7 @@ func VerifyFiles(ctx context.Context, opts VerifyFilesOptions) (*report.Report, 
 	if len(certs) == 0 {
 		return nil, contents.CertificatesError(opts.CertFile, "certificate")
 	}
-	readDetail := fmt.Sprintf("%d certificate(s), %s", len(certs), contents.Encoding)
+	readDetail := fmt.Sprintf("%s, %s", plural.Count(len(certs), "certificate"), contents.Encoding)
 	var fe *FileError
 	if errors.As(contents.CertificatesError(opts.CertFile, "certificate"), &fe) {
 		rep.AddCheck("read certificate", "", readDetail, fe.Finding().WithSeverity(report.SeverityWarning))
@@ -79,6 +80,7 @@ func VerifyFiles(ctx context.Context, opts VerifyFilesOptions) (*report.Report, 
 	}
 
 	verify := opts.Verify
+	verify.ChainFile = opts.CertFile
 	if opts.CAFile != "" {
 		roots, err := ReadCertificatesFileWith(opts.CAFile, "CA file", opts.Read)
 		if len(roots) == 0 {
@@ -89,7 +91,7 @@ func VerifyFiles(ctx context.Context, opts VerifyFilesOptions) (*report.Report, 
 		for _, r := range roots {
 			verify.Roots.AddCert(r)
 		}
-		rep.AddCheck("CA file", "", fmt.Sprintf("%d certificate(s) in %s", len(roots), opts.CAFile), CheckTrustAnchors(roots)...)
+		rep.AddCheck("CA file", "", fmt.Sprintf("%s in %s", plural.Count(len(roots), "certificate"), opts.CAFile), CheckTrustAnchors(roots)...)
 		if platform := PlatformBundleFindings(roots, time.Now()); len(platform) > 0 {
 			rep.AddCheck("platform CAs", "", opts.CAFile, platform...)
 		}

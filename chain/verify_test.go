@@ -302,11 +302,11 @@ func TestVerifyChainNeutralWording(t *testing.T) {
 		want  string
 	}{
 		{"missing intermediate without AIA", []*x509.Certificate{p.leaf.Cert}, report.CodeUnknownAuthority,
-			"the chain has 1 certificate(s); the last, CN=localhost, was issued by"},
+			"the chain has 1 certificate; the last, CN=localhost, was issued by"},
 		{"missing intermediate with AIA", []*x509.Certificate{viaInterAIA.Cert}, report.CodeIncompleteChain,
-			"the chain has 1 certificate(s); the last, CN=localhost, was issued by"},
+			"the chain has 1 certificate; the last, CN=localhost, was issued by"},
 		{"untrusted self-signed", []*x509.Certificate{selfSigned(t)}, report.CodeUnknownAuthority,
-			"the chain has 1 certificate(s) and ends at"},
+			"the chain has 1 certificate and ends at"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

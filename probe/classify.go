@@ -186,7 +186,7 @@ func (p *prober) diagnoseAlert(alert int, when string) diagnosis {
 		return diagnosis{checkHandshake, report.Newf(report.CodeProtocolVersion, "",
 			"%s: the server supports none of the versions the client offers, %s", evidence, p.offeredVersions())}
 	case alert == alertUnrecognizedName:
-		return diagnosis{checkHandshake, report.Newf(report.CodeSNIRequired, "", "%s: %s", evidence, p.sniDescription())}
+		return diagnosis{checkHandshake, p.sniRequiredFinding(evidence)}
 	}
 	return diagnosis{checkHandshake, p.unclassifiedFinding("the server ended the handshake with "+describeAlert(alert),
 		evidence+p.alertContext(alert))}
@@ -234,10 +234,41 @@ func (p *prober) diagnoseClose(err error, when string) diagnosis {
 
 // sniDescription describes the server name the client sent.
 func (p *prober) sniDescription() string {
-	if net.ParseIP(p.serverName) != nil {
-		return fmt.Sprintf("no server name was sent, because %s is an IP address; pass --server-name", p.serverName)
+	switch {
+	case net.ParseIP(p.serverName) == nil:
+		return fmt.Sprintf("the client sent the server name %q", p.serverName)
+	case p.opts.ServerName != "":
+		return fmt.Sprintf("no server name was sent, because --server-name %s is an IP address; pass a host name", p.serverName)
 	}
-	return fmt.Sprintf("the client sent the server name %q", p.serverName)
+	return fmt.Sprintf("no server name was sent, because %s is an IP address; pass --server-name", p.serverName)
+}
+
+// sniRequiredFinding explains an unrecognized_name alert (RFC 6066,
+// section 3). Without a server name in the ClientHello the server needs
+// one to choose its certificate. With a name, it has no certificate for
+// that name, and --server-name is not the fix.
+func (p *prober) sniRequiredFinding(evidence string) report.Finding {
+	if net.ParseIP(p.serverName) != nil {
+		if p.opts.ServerName != "" {
+			return report.Newf(report.CodeSNIRequired, "",
+				"%s: no server name was sent, because --server-name %s is an IP address, and TLS sends only host names (RFC 6066, section 3)",
+				evidence, p.serverName).
+				WithFix("Pass the host name the server has a certificate for to --server-name, not an IP address.")
+		}
+		return report.Newf(report.CodeSNIRequired, "",
+			"%s: no server name was sent, because %s is an IP address", evidence, p.serverName).
+			WithFix("Pass --server-name with the host name the server has a certificate for, or dial that host name instead of the IP address.")
+	}
+
+	source := "the URL's host"
+	if p.opts.ServerName != "" {
+		source = "--server-name"
+	}
+	summary := fmt.Sprintf("the server has no certificate for the server name %q", p.serverName)
+	return report.Newf(report.CodeSNIRequired, summary,
+		"%s: the client sent the server name %q from %s, and the server does not recognize it", evidence, p.serverName, source).
+		WithFix(fmt.Sprintf("Check that %q is the name the webhook is reached by (%s); if it is, configure the server for it: nginx server_name, or the names the server's SNI callback accepts.",
+			p.serverName, source))
 }
 
 func schemeNames(schemes []tls.SignatureScheme) string {

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/mtlsdoctor/mtlsdoctor/chain"
+	"github.com/mtlsdoctor/mtlsdoctor/internal/plural"
 	"github.com/mtlsdoctor/mtlsdoctor/report"
 )
 
@@ -214,11 +215,11 @@ func (p *prober) checkServerCertificate(ctx context.Context) {
 	if rootPool != nil {
 		roots = "the --ca roots"
 	}
-	detail := fmt.Sprintf("%d certificate(s) verified against %s for %q", len(state.PeerCertificates), roots, p.serverName)
+	detail := fmt.Sprintf("%s verified against %s for %q", plural.Count(len(state.PeerCertificates), "certificate"), roots, p.serverName)
 	for _, f := range findings {
 		if f.Severity == report.SeverityError {
-			detail = fmt.Sprintf("%d certificate(s) failed verification against %s for %q; the platform would end the connection here, and the probe carried on only to show what the server does next",
-				len(state.PeerCertificates), roots, p.serverName)
+			detail = fmt.Sprintf("%s failed verification against %s for %q; the platform would end the connection here, and the probe carried on only to show what the server does next",
+				plural.Count(len(state.PeerCertificates), "certificate"), roots, p.serverName)
 			break
 		}
 	}

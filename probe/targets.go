@@ -50,6 +50,10 @@ func (e *TargetsError) Error() string {
 // Unwrap returns the reason.
 func (e *TargetsError) Unwrap() error { return e.Err }
 
+// ErrTargetsDirectory is returned, wrapped, by ReadTargetsFile for a path
+// that names a directory.
+var ErrTargetsDirectory = errors.New("is a directory")
+
 // ReadTargetsFile reads the targets file at path; see ParseTargets.
 func ReadTargetsFile(path string, base Options) ([]Target, error) {
 	f, err := os.Open(path)
@@ -57,6 +61,9 @@ func ReadTargetsFile(path string, base Options) ([]Target, error) {
 		return nil, fmt.Errorf("read targets file %q: %w", path, err)
 	}
 	defer f.Close()
+	if info, err := f.Stat(); err == nil && info.IsDir() {
+		return nil, fmt.Errorf("read targets file: %q %w", path, ErrTargetsDirectory)
+	}
 	return ParseTargets(f, path, base)
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
 
+	"github.com/mtlsdoctor/mtlsdoctor/internal/plural"
 	"github.com/mtlsdoctor/mtlsdoctor/report"
 )
 
@@ -66,6 +67,6 @@ func WriteSummary(w io.Writer, rows []SummaryRow) error {
 	if err := table.Render(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "%d targets: %d ok, %d failed\n", len(rows), len(rows)-failed, failed)
+	_, err := fmt.Fprintf(w, "%s: %d ok, %d failed\n", plural.Count(len(rows), "target"), len(rows)-failed, failed)
 	return err
 }

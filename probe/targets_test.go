@@ -239,3 +239,28 @@ func TestWriteSummary(t *testing.T) {
 		}
 	}
 }
+
+func TestWriteSummaryCounts(t *testing.T) {
+	ok := SummaryRow{Target: "https://a.example", OK: true}
+	bad := SummaryRow{Target: "https://b.example"}
+	tests := []struct {
+		name string
+		rows []SummaryRow
+		want string
+	}{
+		{"one target", []SummaryRow{ok}, "\n1 target: 1 ok, 0 failed\n"},
+		{"two targets", []SummaryRow{ok, bad}, "\n2 targets: 1 ok, 1 failed\n"},
+		{"three targets", []SummaryRow{bad, bad, bad}, "\n3 targets: 0 ok, 3 failed\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			if err := WriteSummary(&out, tt.rows); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(out.String(), tt.want) {
+				t.Errorf("summary does not contain %q:\n%s", tt.want, out.String())
+			}
+		})
+	}
+}

@@ -145,8 +145,8 @@ func init() {
 		"the server does not speak TLS",
 		"Check the port: the service there answers with something other than TLS.")
 	register("handshake", SeverityError, CodeSNIRequired,
-		"the server needs a server name (SNI) to choose its certificate",
-		"Dial the host name, not the IP address, or pass --server-name.")
+		"the server has no certificate for the server name (SNI) it got, or got none",
+		"Send a name the server has a certificate for: dial the host name rather than an IP address, or pass --server-name NAME; if a name was sent, check the server's server_name (nginx) or SNI callback.")
 	register("handshake", SeverityError, CodeHandshakeTimeout,
 		"the connection or handshake timed out",
 		"Check that the server is up and reachable and that no firewall drops the traffic; raise --timeout for slow links.")

@@ -36,12 +36,16 @@ missing-key-identifier.`,
 		Flags: append([]cli.Flag{
 			&cli.DurationFlag{Name: "timeout", Value: chain.DefaultInspectTimeout, Usage: "bound on the download, or on connect and handshake, for a URL or HOST:PORT"},
 			&cli.StringFlag{Name: "server-name", Usage: "server name (SNI) to send (default: the host of a URL or HOST:PORT, none for an IP address)"},
-			&cli.BoolFlag{Name: "pem", Usage: "write only the certificates, as PEM, to standard output"},
+			&cli.BoolFlag{Name: "pem", Usage: "write only the certificates, as PEM, to standard output, in place of the report; not with --output json or junit"},
 			outputFlag,
 		}, passwordFlags()...),
 		Action: func(c *cli.Context) error {
 			if err := checkFormat(c); err != nil {
 				return err
+			}
+			if format := c.String("output"); c.Bool("pem") && format != string(report.FormatText) {
+				return usagef(fmt.Sprintf("drop --output %s to write PEM, or drop --pem to get the %s report", format, format),
+					"--pem and --output %s cannot be combined: --pem writes only the certificates, as PEM", format)
 			}
 			switch {
 			case c.NArg() == 0:

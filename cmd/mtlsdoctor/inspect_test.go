@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/smallstep/pkcs7"
 	"software.sslmate.com/src/go-pkcs12"
 
 	"github.com/mtlsdoctor/mtlsdoctor/chain"
@@ -61,6 +62,10 @@ func TestInspectCommand(t *testing.T) {
 		{"empty file", []string{p("empty.pem")}, "", 2, []string{"empty"}},
 		{"missing file", []string{p("nope.pem")}, "", 2, []string{"nope.pem"}},
 		{"two arguments", []string{p("server-crt.pem"), p("ca.der")}, "", 2, []string{"exactly one argument"}},
+		{"pem with json", []string{p("server-crt.pem"), "--pem", "--output", "json"}, "", 2,
+			[]string{"--pem and --output json", "drop --output json to write PEM, or drop --pem"}},
+		{"pem with junit", []string{p("server-crt.pem"), "--pem", "--output", "junit"}, "", 2, []string{"--pem and --output junit"}},
+		{"pem with text", []string{p("server-crt.pem"), "--pem", "--output", "text"}, "", 0, []string{"-----BEGIN CERTIFICATE-----"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -162,7 +167,7 @@ func TestInspectServer(t *testing.T) {
 		wantCode int
 		want     []string
 	}{
-		{"url", []string{srv.URL}, 0, []string{"sent 2 certificate(s)", "certificate 2: intermediate CA", "CN=inspect intermediate"}},
+		{"url", []string{srv.URL}, 0, []string{"sent 2 certificates", "certificate 2: intermediate CA", "CN=inspect intermediate"}},
 		{"host and port with name", []string{hostport, "--server-name", "localhost"}, 0, []string{"server name localhost"}},
 		{"pem", []string{hostport, "--pem"}, 0, []string{"-----BEGIN CERTIFICATE-----"}},
 		{"refused", []string{closedAddr, "--timeout", "2s"}, 1, []string{"connection-refused"}},
@@ -179,6 +184,68 @@ func TestInspectServer(t *testing.T) {
 				if !strings.Contains(stdout+stderr, want) {
 					t.Errorf("output does not contain %q\nstdout: %s\nstderr: %s", want, stdout, stderr)
 				}
+			}
+		})
+	}
+}
+
+// TestInspectEncodingLabel checks the label inspect gives each container
+// format, in the text summary and in the JSON encoding field.
+func TestInspectEncodingLabel(t *testing.T) {
+	dir, pki := writePKI(t)
+	p7, err := pkcs7.DegenerateCertificate(append(append([]byte{}, pki.Server.Cert.Raw...), pki.CA.Cert.Raw...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p12, err := pkcs12.Passwordless.Encode(pki.Client.Key, pki.Client.Cert, nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{
+		"chain.p7b":     p7,
+		"chain-p7b.pem": pem.EncodeToMemory(&pem.Block{Type: "PKCS7", Bytes: p7}),
+		"client.p12":    p12,
+		"server.der":    pki.Server.Cert.Raw,
+	}
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	tests := []struct {
+		file  string
+		label string
+	}{
+		{"chain.p7b", "PKCS#7 (DER)"},
+		{"chain-p7b.pem", "PKCS#7 (PEM)"},
+		{"client.p12", "PKCS#12"},
+		{"server.der", "DER"},
+		{"server-crt.pem", "PEM"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			path := filepath.Join(dir, tt.file)
+			code, stdout, stderr := runCLI(t, "inspect", path)
+			if code != 0 {
+				t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
+			}
+			if !strings.Contains(stdout, "\n  "+tt.label+", ") {
+				t.Errorf("text summary does not start with %q:\n%s", tt.label, stdout)
+			}
+
+			code, stdout, stderr = runCLI(t, "inspect", path, "--output", "json")
+			if code != 0 {
+				t.Fatalf("--output json: exit %d\nstderr: %s", code, stderr)
+			}
+			var doc struct {
+				Encoding string `json:"encoding"`
+			}
+			if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+				t.Fatalf("not JSON: %v\n%s", err, stdout)
+			}
+			if doc.Encoding != tt.label {
+				t.Errorf("JSON encoding = %q, want %q", doc.Encoding, tt.label)
 			}
 		})
 	}

@@ -46,9 +46,9 @@ output ends with a summary table, json prints one JSON object a line (JSON
 Lines) in file order as the targets finish, and junit has one test suite per
 target.`,
 		Flags: append([]cli.Flag{
-			&cli.StringFlag{Name: "cert", TakesFile: true, Usage: "client certificate chain, PEM or DER (default: send none)"},
-			&cli.StringFlag{Name: "key", TakesFile: true, Usage: "client private key (required with --cert)"},
-			&cli.StringFlag{Name: "ca", TakesFile: true, Usage: "CA file the server certificate must chain to (default: the system roots)"},
+			&cli.StringFlag{Name: "cert", TakesFile: true, Usage: "client certificate chain, leaf first: " + certFormats + " (default: send none)"},
+			&cli.StringFlag{Name: "key", TakesFile: true, Usage: "client private key: " + keyFormats + " (required with --cert)"},
+			&cli.StringFlag{Name: "ca", TakesFile: true, Usage: "CA file the server certificate must chain to: " + certFormats + " (default: the system roots)"},
 			&cli.StringFlag{Name: "server-name", Usage: "server name for SNI and verification (default: the URL's host)"},
 			&cli.StringFlag{Name: "edition", Value: string(probe.EditionES), Usage: "request body: es (Dialogflow ES v2), cx (Dialogflow CX v3) or none (a plain GET)"},
 			&cli.StringFlag{Name: "project", Usage: "Google Cloud project in the request's session name (default: " + probe.DefaultProject + ")"},
@@ -160,11 +160,12 @@ func probeOptionsFromFlags(c *cli.Context) (probe.Options, *report.Report, error
 		return opts, nil, usagef("pass the client key with --key client-key.pem", "--cert needs --key")
 	case certPath == "" && keyPath != "":
 		return opts, nil, usagef("pass the client certificate with --cert client-crt.pem", "--key needs --cert")
-	case certPath != "":
-		readOpts, err := readOptionsFromFlags(c)
-		if err != nil {
-			return opts, nil, err
-		}
+	}
+	readOpts, err := readOptionsFromFlags(c)
+	if err != nil {
+		return opts, nil, err
+	}
+	if certPath != "" {
 		cert, err := chain.LoadKeyPairWith(certPath, keyPath, "client", readOpts)
 		var fe *chain.FileError
 		if errors.As(err, &fe) && fe.Code == report.CodeKeyMismatch {
@@ -184,7 +185,7 @@ func probeOptionsFromFlags(c *cli.Context) (probe.Options, *report.Report, error
 	}
 
 	if caPath := c.String("ca"); caPath != "" {
-		roots, err := chain.ReadCertificatesFile(caPath, "CA file")
+		roots, err := chain.ReadCertificatesFileWith(caPath, "CA file", readOpts)
 		if len(roots) == 0 {
 			return opts, nil, err
 		}

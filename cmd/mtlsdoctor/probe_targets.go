@@ -24,8 +24,11 @@ func (e *env) probeTargets(c *cli.Context, base probe.Options) error {
 	targets, err := probe.ReadTargetsFile(path, base)
 	if err != nil {
 		var te *probe.TargetsError
-		if errors.As(err, &te) {
+		switch {
+		case errors.As(err, &te):
 			return usagef("write one https:// URL a line, optionally followed by "+strings.Join(probe.TargetLineOptions, ", "), "%v", err)
+		case errors.Is(err, probe.ErrTargetsDirectory):
+			return usagef("--targets needs a file with one https:// URL a line, not a directory", "%v", err)
 		}
 		return usagef("check the path of --targets and the file's permissions", "%v", err)
 	}

@@ -63,6 +63,8 @@ func TestProbeUsageErrors(t *testing.T) {
 		{"session of other edition", []string{"probe", "https://127.0.0.1:1/", "--edition", "cx", "--session", "projects/p/agent/sessions/s"}, "ES session name"},
 		{"bad targets line", []string{"probe", "--targets", targets}, "targets.txt:2: unknown option --cert"},
 		{"missing targets file", []string{"probe", "--targets", filepath.Join(dir, "none.txt")}, "none.txt"},
+		{"targets directory", []string{"probe", "--targets", dir}, dir + `" is a directory`},
+		{"targets directory fix", []string{"probe", "--targets", dir}, "fix: --targets needs a file with one https:// URL a line"},
 		{"zero concurrency", []string{"probe", "--targets", targets, "--concurrency", "0"}, "invalid --concurrency 0"},
 	}
 	for _, tc := range cases {

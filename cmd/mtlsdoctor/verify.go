@@ -26,9 +26,9 @@ fault. --cert, --key and --ca take PEM, DER, PKCS#7, PKCS#12 or base64 DER.
 Nothing is downloaded unless --aia (fetch missing issuers through their
 caIssuers URLs) or --ocsp (ask the leaf's OCSP responder) is given.`,
 		Flags: append([]cli.Flag{
-			&cli.StringFlag{Name: "cert", TakesFile: true, Usage: "certificate file to verify: leaf first, then intermediates (required)"},
-			&cli.StringFlag{Name: "key", TakesFile: true, Usage: "private key file that must match the leaf"},
-			&cli.StringFlag{Name: "ca", TakesFile: true, Usage: "trusted CA file (default: the system roots)"},
+			&cli.StringFlag{Name: "cert", TakesFile: true, Usage: "certificate file to verify, leaf first, then intermediates: " + certFormats + " (required)"},
+			&cli.StringFlag{Name: "key", TakesFile: true, Usage: "private key file that must match the leaf: " + keyFormats},
+			&cli.StringFlag{Name: "ca", TakesFile: true, Usage: "trusted CA file: " + certFormats + " (default: the system roots)"},
 			&cli.StringFlag{Name: "host", Usage: "host name or IP address the leaf must cover (default: not checked)"},
 			&cli.StringFlag{Name: "usage", Value: "server", Usage: "role the leaf must be allowed for: server or client"},
 			&cli.StringFlag{Name: "at", Usage: "check validity at this RFC 3339 time instead of now"},

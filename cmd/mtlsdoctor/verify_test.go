@@ -151,7 +151,7 @@ func TestVerifyEncodingsAndPasswords(t *testing.T) {
 	}{
 		{"pkcs12 certificate and key", []string{"--cert", p("client.p12"), "--key", p("client.p12"), "--password-file", p("password.txt"), "--ca", p("ca.der"), "--usage", "client"}, 0, "key matches certificate"},
 		{"pkcs12 without password", []string{"--cert", p("client.p12"), "--usage", "client"}, 2, "--password-file"},
-		{"pkcs7 chain", []string{"--cert", p("server.p7b"), "--ca", p("test-ca-crt.pem"), "--host", "localhost"}, 0, "PKCS#7 DER"},
+		{"pkcs7 chain", []string{"--cert", p("server.p7b"), "--ca", p("test-ca-crt.pem"), "--host", "localhost"}, 0, "PKCS#7 (DER)"},
 		{"der certificate", []string{"--cert", p("server.der"), "--ca", p("test-ca-crt.pem")}, 0, "openssl x509 -inform DER -in " + p("server.der")},
 		{"bad timeout", []string{"--cert", p("server.der"), "--timeout", "-1s"}, 2, "--timeout"},
 	}
@@ -241,8 +241,10 @@ func TestVerifyAIAAndOCSP(t *testing.T) {
 		wantCode int
 		want     []string
 	}{
-		{"missing intermediate", []string{"--cert", leafOnly, "--ca", ca}, 1, []string{"incomplete-chain", "the issuer of CN=good was not sent"}},
-		{"missing intermediate with aia", []string{"--cert", leafOnly, "--ca", ca, "--aia"}, 1, []string{"incomplete-chain", "CN=verify intermediate", "Serve this intermediate"}},
+		{"missing intermediate", []string{"--cert", leafOnly, "--ca", ca}, 1,
+			[]string{"incomplete-chain", "the file does not contain the issuer of CN=good", "Add the intermediate"}},
+		{"missing intermediate with aia", []string{"--cert", leafOnly, "--ca", ca, "--aia"}, 1,
+			[]string{"incomplete-chain", "the file does not contain the intermediate CN=verify intermediate", "Add this intermediate to " + leafOnly}},
 		{"good with ocsp", []string{"--cert", goodChain, "--ca", ca, "--ocsp"}, 0, []string{"revocation (OCSP)", "is good according to the OCSP responder"}},
 		{"revoked with ocsp", []string{"--cert", revokedChain, "--ca", ca, "--ocsp"}, 1, []string{"revoked", "CN=revoked was revoked"}},
 		{"revoked without ocsp", []string{"--cert", revokedChain, "--ca", ca}, 0, []string{`"ok": true`}},
@@ -259,6 +261,12 @@ func TestVerifyAIAAndOCSP(t *testing.T) {
 			for _, want := range tt.want {
 				if !strings.Contains(stdout+stderr, want) {
 					t.Errorf("output does not contain %q\nstdout: %s\nstderr: %s", want, stdout, stderr)
+				}
+			}
+			// verify reads a file, so nothing was sent by a peer.
+			for _, peerWording := range []string{"did not send", "was not sent", "Serve th"} {
+				if strings.Contains(stdout, peerWording) {
+					t.Errorf("output speaks of a peer with %q:\n%s", peerWording, stdout)
 				}
 			}
 		})
