@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mtlsdoctor/mtlsdoctor/internal/plural"
+	"github.com/mtlsdoctor/mtlsdoctor/internal/shellquote"
 	"github.com/mtlsdoctor/mtlsdoctor/report"
 )
 
@@ -167,14 +168,14 @@ func missingIntermediateFinding(presented []*x509.Certificate, fetched []AIAFetc
 			"%s contains %s; mtlsdoctor fetched %s through the caIssuers URL, and %s; the platform and most TLS clients do not fetch it",
 			opts.ChainFile, plural.Count(len(presented), "certificate"), strings.Join(sources, ", "), outcome).
 			WithFix(fmt.Sprintf("Add this intermediate to %s after the leaf: %s; mtlsdoctor inspect %s --pem prints it.",
-				opts.ChainFile, strings.Join(names, ", "), fetched[0].URL))
+				opts.ChainFile, strings.Join(names, ", "), shellquote.Quote(fetched[0].URL)))
 	}
 	return report.Newf(report.CodeIncompleteChain,
 		fmt.Sprintf("the peer did not send the intermediate %s", strings.Join(names, ", ")),
 		"the chain has %s; mtlsdoctor fetched %s through the caIssuers URL, and %s; the platform and most TLS clients do not fetch it",
 		plural.Count(len(presented), "certificate"), strings.Join(sources, ", "), outcome).
 		WithFix(fmt.Sprintf("Serve this intermediate after the leaf: %s. Put it in the certificate file (nginx ssl_certificate, Node cert, openssl s_server -cert_chain); mtlsdoctor inspect %s --pem prints it.",
-			strings.Join(names, ", "), fetched[0].URL))
+			strings.Join(names, ", "), shellquote.Quote(fetched[0].URL)))
 }
 
 // appendDetail adds text to the detail of the first finding with code.

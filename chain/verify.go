@@ -112,7 +112,7 @@ func VerifyChain(presented []*x509.Certificate, opts VerifyOptions) []report.Fin
 	findings = append(findings, timeFindings...)
 	findings = append(findings, checkLeafUsage(leaf, opts.Usage)...)
 	if opts.Host != "" {
-		findings = append(findings, checkHost(leaf, opts.Host)...)
+		findings = append(findings, checkHost(leaf, opts.Host, opts.ChainFile != "")...)
 	}
 
 	// Verify trust at a time inside every presented certificate's validity,
@@ -288,7 +288,7 @@ func SANList(c *x509.Certificate) string {
 	return strings.Join(parts, ", ")
 }
 
-func checkHost(leaf *x509.Certificate, host string) []report.Finding {
+func checkHost(leaf *x509.Certificate, host string, offline bool) []report.Finding {
 	host = strings.Trim(host, "[]")
 	if len(leaf.DNSNames) == 0 && len(leaf.IPAddresses) == 0 {
 		if leaf.Subject.CommonName != "" && strings.EqualFold(leaf.Subject.CommonName, host) {
@@ -304,7 +304,13 @@ func checkHost(leaf *x509.Certificate, host string) []report.Finding {
 	fix := ""
 	if ip := net.ParseIP(host); ip != nil && len(leaf.IPAddresses) == 0 {
 		detail += "; an IP address is matched only against IP subject alternative names"
-		fix = "Dial a host name the certificate names (--server-name), or reissue it with an IP SAN (mtlsdoctor gen --host " + host + ")."
+		// The probe dials, and --server-name sets the name it checks;
+		// verify only checks the name given with --host.
+		nameFlag := "Dial a host name the certificate names (--server-name)"
+		if offline {
+			nameFlag = "Check a host name the certificate names (--host NAME)"
+		}
+		fix = nameFlag + ", or reissue it with an IP SAN (mtlsdoctor gen --host " + host + ")."
 	}
 	f := report.New(report.CodeHostnameMismatch, fmt.Sprintf("the certificate is not valid for %q", host), detail)
 	if fix != "" {

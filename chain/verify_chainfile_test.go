@@ -101,3 +101,22 @@ func TestIncompleteChainFileWording(t *testing.T) {
 		}
 	}
 }
+
+// TestHostMismatchFixNamesTheFlag checks that the fix for an IP address
+// the certificate does not cover names the flag of the command that ran:
+// --host for verify, which reads a file, and --server-name for probe.
+func TestHostMismatchFixNamesTheFlag(t *testing.T) {
+	_, _, leaf := intermediatePKI(t)
+	leaf.Cert.IPAddresses = nil
+	for _, tc := range []struct {
+		chainFile, want string
+	}{
+		{"server-crt.pem", "(--host NAME)"},
+		{"", "(--server-name)"},
+	} {
+		findings := checkHost(leaf.Cert, "192.0.2.1", tc.chainFile != "")
+		if len(findings) != 1 || !strings.Contains(findings[0].Fix, tc.want) {
+			t.Errorf("ChainFile %q: findings %+v, want one whose fix names %s", tc.chainFile, findings, tc.want)
+		}
+	}
+}

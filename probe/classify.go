@@ -322,6 +322,20 @@ func (p *prober) notTLSFinding(recordErr tls.RecordHeaderError) report.Finding {
 		return report.Newf(report.CodePlainHTTP, "",
 			"the server answered the TLS ClientHello with plain HTTP: %q", line)
 	}
+	if looksLikeHTML(head) {
+		// An HTTP server that cannot parse the ClientHello as a request line
+		// may answer as HTTP/0.9 would: a page with no status line. Python's
+		// http.server does.
+		return report.Newf(report.CodePlainHTTP, "",
+			"the server answered the TLS ClientHello with an HTML page without an HTTP status line, as an HTTP server does for a request it cannot parse (Python's http.server, for one): %q", head)
+	}
 	return report.Newf(report.CodeNotTLS, "",
 		"the server answered the TLS ClientHello with bytes that are not a TLS record: %q", head)
+}
+
+// looksLikeHTML reports whether b starts, after white space, with an HTML
+// doctype or html tag, in any case.
+func looksLikeHTML(b []byte) bool {
+	b = bytes.ToLower(bytes.TrimLeft(b, " \t\r\n"))
+	return bytes.HasPrefix(b, []byte("<!doctype html")) || bytes.HasPrefix(b, []byte("<html"))
 }

@@ -84,6 +84,13 @@ func TestProbeConnectionFailures(t *testing.T) {
 		_, _ = conn.Write([]byte("SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n"))
 		drain(conn)
 	})
+	// Python's http.server answers a request line it cannot parse, such as
+	// a ClientHello, with an error page and no status line.
+	htmlOnly := silentListener(t, func(conn net.Conn) {
+		_, _ = conn.Read(make([]byte, 1024))
+		_, _ = conn.Write([]byte("<!DOCTYPE HTML>\n<html lang=\"en\">\n    <head>\n        <title>Error response</title>"))
+		conn.Close()
+	})
 	reset := silentListener(t, func(conn net.Conn) {
 		// Read the ClientHello, then close with SO_LINGER 0 so the kernel
 		// sends a reset instead of a FIN.
@@ -122,6 +129,13 @@ func TestProbeConnectionFailures(t *testing.T) {
 			wantCode: report.CodePlainHTTP,
 			check:    checkHandshake,
 			evidence: "HTTP/1.1 400 Bad Request",
+		},
+		{
+			name:     "HTML page without a status line",
+			url:      "https://" + htmlOnly + "/",
+			wantCode: report.CodePlainHTTP,
+			check:    checkHandshake,
+			evidence: "an HTML page without an HTTP status line",
 		},
 		{
 			name:     "SSH server",
