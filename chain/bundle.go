@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mtlsdoctor/mtlsdoctor/internal/plural"
+	"github.com/mtlsdoctor/mtlsdoctor/internal/redact"
 	"github.com/mtlsdoctor/mtlsdoctor/report"
 )
 
@@ -216,7 +217,9 @@ func bundleTarget(profile *Profile, sources []string) string {
 	if profile != nil {
 		parts = append(parts, "profile "+profile.Name)
 	}
-	parts = append(parts, sources...)
+	for _, src := range sources {
+		parts = append(parts, redact.Source(src))
+	}
 	return strings.Join(parts, ", ")
 }
 
@@ -310,11 +313,13 @@ func (b *bundleBuilder) fallBack(src Source, what string, err error) []report.Fi
 
 // addUserSource reads a --source. A local file that cannot be read or
 // contains no certificate is an error, but a download that fails is a
-// finding.
+// finding. Only the request uses src as given; everything the report,
+// the notes and the errors show has a URL's secrets redacted.
 func (b *bundleBuilder) addUserSource(src string) ([]report.Finding, error) {
 	remote := isHTTPSource(src)
+	redactedSource := redact.Source(src)
 	if remote && b.offline {
-		return nil, fmt.Errorf("invalid --source %q: --offline forbids downloads: drop --offline, or download the file and pass its path", src)
+		return nil, fmt.Errorf("invalid --source %q: --offline forbids downloads: drop --offline, or download the file and pass its path", redactedSource)
 	}
 
 	data, err := FetchSource(b.ctx, b.client, src)
@@ -324,16 +329,17 @@ func (b *bundleBuilder) addUserSource(src string) ([]report.Finding, error) {
 			return nil, fmt.Errorf("read --source: %w", err)
 		}
 		if fetchErr.Local() {
-			return nil, &FileError{Path: src, What: "--source", Code: report.CodeUnreadableFile,
+			return nil, &FileError{Path: redactedSource, What: "--source", Code: report.CodeUnreadableFile,
 				Reason: localFetchCause(fetchErr), Fix: sentence(fetchErr.Fix())}
 		}
-		f := report.New(report.CodeUnreadableFile, "cannot download "+src, fetchCause(err)).WithFix(sentence(fetchErr.Fix()))
+		f := report.New(report.CodeUnreadableFile, "cannot download "+redactedSource, fetchCause(err)).WithFix(sentence(fetchErr.Fix()))
 		return []report.Finding{f}, nil
 	}
-	return b.addSourceData(src, data, remote)
+	return b.addSourceData(redactedSource, data, remote)
 }
 
-// addSourceData adds the certificates in data, which came from src.
+// addSourceData adds the certificates in data, which came from src. src
+// is the source as reports show it, with a URL's secrets redacted.
 func (b *bundleBuilder) addSourceData(src string, data []byte, remote bool) ([]report.Finding, error) {
 	contents := Decode(data)
 	if len(contents.Certificates) == 0 {

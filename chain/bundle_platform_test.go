@@ -49,7 +49,7 @@ func TestCheckPlatformCAs(t *testing.T) {
 		},
 		{
 			name: "es with its own CA only", certs: []*x509.Certificate{own}, profile: ProfileDialogflowES, want: true,
-			summary: "lacks SSL.com Root Certification Authority RSA", detail: "own client CA", fix: "verify depth",
+			summary: "lacks SSL.com Root Certification Authority RSA", detail: "own client CA", fix: "verify depth of 1, nginx's default, allows",
 		},
 		{
 			name: "es with the GTS roots", certs: []*x509.Certificate{gtsR1, gsr4}, profile: ProfileDialogflowES, want: true,
@@ -109,5 +109,25 @@ func TestCheckPlatformCAs(t *testing.T) {
 				t.Errorf("fix %q does not contain %q", f.Fix, tt.fix)
 			}
 		})
+	}
+}
+
+// TestPlatformFixVerifyDepth checks that the bundle's fix agrees with
+// probe's nginx finding: nginx's default ssl_verify_depth 1 allows the one
+// intermediate that Dialogflow ES sends, so the fix must not demand 2.
+func TestPlatformFixVerifyDepth(t *testing.T) {
+	own := newTestRoot(t, "own client CA", time.Now(), nil)
+	findings := CheckPlatformCAs([]*x509.Certificate{own}, ProfileDialogflowES, time.Now())
+	if len(findings) != 1 {
+		t.Fatalf("findings = %v, want one platform-ca-outdated", findings)
+	}
+	fix := findings[0].Fix
+	for _, want := range []string{"depth of 1, nginx's default", "OpenSSL 1.1.0 and later", "depth of 2 leaves room for one more"} {
+		if !strings.Contains(fix, want) {
+			t.Errorf("fix %q does not contain %q", fix, want)
+		}
+	}
+	if strings.Contains(fix, "at least 2") {
+		t.Errorf("fix %q still demands a verify depth of at least 2", fix)
 	}
 }

@@ -45,6 +45,18 @@ func (e *FileError) Finding() report.Finding {
 	return f
 }
 
+// TargetError is a URL or HOST:PORT that cannot be connected to as given,
+// such as one with a port out of range. Fix is the next step.
+type TargetError struct {
+	Target string // the target as the user named it, with secrets redacted
+	Reason string
+	Fix    string
+}
+
+func (e *TargetError) Error() string {
+	return fmt.Sprintf("invalid target %q: %s", e.Target, e.Reason)
+}
+
 // BlockError is one PEM block or DER object in a file that could not be
 // parsed. The other blocks of the file are still used.
 type BlockError struct {
@@ -73,19 +85,19 @@ func certificateError(index int, blockType string, err error) *BlockError {
 	switch {
 	case strings.Contains(msg, "negative serial number"):
 		e.Err = errors.New("crypto/x509 rejects the certificate because its serial number is negative, which RFC 5280 forbids")
-		e.Fix = "reissue the certificate with a positive serial number; openssl x509 -in FILE -noout -text still shows it, and Go programs accept it only with GODEBUG=x509negativeserial=1"
+		e.Fix = "Reissue the certificate with a positive serial number; openssl x509 -in FILE -noout -text still shows it, and Go programs accept it only with GODEBUG=x509negativeserial=1."
 	case strings.Contains(msg, "duplicate extension"):
 		e.Err = fmt.Errorf("crypto/x509 rejects the certificate because it contains an extension twice, which RFC 5280 forbids (%v)", err)
-		e.Fix = "reissue the certificate; openssl x509 -in FILE -noout -text still shows it"
+		e.Fix = "Reissue the certificate; openssl x509 -in FILE -noout -text still shows it."
 	case strings.Contains(msg, "invalid ECDSA parameters"):
 		e.Err = errors.New("crypto/x509 rejects the certificate because its public key uses explicit EC parameters instead of a named curve")
-		e.Fix = "convert the key to a named curve (openssl ec -in KEY -param_enc named_curve -out KEY.named) and have the certificate reissued for it"
+		e.Fix = "Convert the key to a named curve (openssl ec -in KEY -param_enc named_curve -out KEY.named) and have the certificate reissued for it."
 	case strings.Contains(msg, "unsupported elliptic curve"):
 		e.Err = errors.New("crypto/x509 rejects the certificate because its key is on an elliptic curve that Go does not support; Go supports P-224, P-256, P-384 and P-521")
-		e.Fix = "reissue the certificate with a P-256 or P-384 key"
+		e.Fix = "Reissue the certificate with a P-256 or P-384 key."
 	default:
 		e.Err = fmt.Errorf("crypto/x509 rejects the certificate: %w", err)
-		e.Fix = "copy the certificate again from its source, or reissue it; openssl x509 -in FILE -noout -text may still show it"
+		e.Fix = "Copy the certificate again from its source, or reissue it; openssl x509 -in FILE -noout -text may still show it."
 	}
 	return e
 }

@@ -12,6 +12,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/mtlsdoctor/mtlsdoctor/internal/redact"
 )
 
 // MaxSourceSize is the largest source FetchSource reads, in bytes. A CA
@@ -41,13 +43,44 @@ const (
 	FetchTooLarge FetchReason = "too large"
 )
 
-// FetchError is a source that could not be fetched.
+// FetchError is a source that could not be fetched. A URL's password
+// and secret query values are redacted in Source and in the text of Err
+// (see redact.URL), because the error reaches reports and the terminal.
 type FetchError struct {
-	Source     string // as the caller gave it
+	Source     string // as the caller gave it, with a URL's secrets redacted
 	Reason     FetchReason
 	StatusCode int // for FetchHTTPStatus
 	Err        error
 }
+
+// newFetchError returns a FetchError for src. net/http's errors may
+// repeat the URL, so err's text goes through the same redaction.
+func newFetchError(src string, reason FetchReason, err error) *FetchError {
+	return &FetchError{Source: redact.Source(src), Reason: reason, Err: redactedError(src, err)}
+}
+
+// redactedError returns err with the secrets of the URL src replaced in
+// its text, or err itself when its text has none. The original stays
+// reachable through errors.Unwrap.
+func redactedError(src string, err error) error {
+	if err == nil {
+		return nil
+	}
+	text := redact.URLSecrets(src).Replace(err.Error())
+	if text == err.Error() {
+		return err
+	}
+	return &redactedTextError{text: text, err: err}
+}
+
+// redactedTextError is an error whose text has a URL's secrets replaced.
+type redactedTextError struct {
+	text string
+	err  error
+}
+
+func (e *redactedTextError) Error() string { return e.text }
+func (e *redactedTextError) Unwrap() error { return e.err }
 
 func (e *FetchError) Error() string {
 	msg := fmt.Sprintf("fetch %q: %s", e.Source, e.Reason)
@@ -125,7 +158,7 @@ func FetchSource(ctx context.Context, client *http.Client, src string) ([]byte, 
 	}
 	path, err := sourcePath(src)
 	if err != nil {
-		return nil, &FetchError{Source: src, Reason: FetchInvalidSource, Err: err}
+		return nil, newFetchError(src, FetchInvalidSource, err)
 	}
 	return readLocal(src, path)
 }
@@ -158,16 +191,16 @@ func sourcePath(src string) (string, error) {
 func readLocal(src, path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, &FetchError{Source: src, Reason: FetchReadFile, Err: unwrapPathError(err)}
+		return nil, newFetchError(src, FetchReadFile, unwrapPathError(err))
 	}
 	defer f.Close()
 
 	info, err := f.Stat()
 	if err != nil {
-		return nil, &FetchError{Source: src, Reason: FetchReadFile, Err: unwrapPathError(err)}
+		return nil, newFetchError(src, FetchReadFile, unwrapPathError(err))
 	}
 	if info.IsDir() {
-		return nil, &FetchError{Source: src, Reason: FetchReadFile, Err: errors.New("it is a directory")}
+		return nil, newFetchError(src, FetchReadFile, errors.New("it is a directory"))
 	}
 	return readLimited(src, f)
 }
@@ -175,19 +208,21 @@ func readLocal(src, path string) ([]byte, error) {
 func fetchHTTP(ctx context.Context, client *http.Client, src string) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, src, nil)
 	if err != nil {
-		return nil, &FetchError{Source: src, Reason: FetchInvalidSource, Err: err}
+		return nil, newFetchError(src, FetchInvalidSource, err)
 	}
 	req.Header.Set("User-Agent", "mtlsdoctor")
 	req.Header.Set("Accept", "application/pkix-cert, application/x-x509-ca-cert, application/x-pem-file, */*")
 
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, &FetchError{Source: src, Reason: FetchNetwork, Err: unwrapURLError(err)}
+		return nil, newFetchError(src, FetchNetwork, unwrapURLError(err))
 	}
 	defer resp.Body.Close()
 
 	if resp.StatusCode != http.StatusOK {
-		return nil, &FetchError{Source: src, Reason: FetchHTTPStatus, StatusCode: resp.StatusCode}
+		fetchErr := newFetchError(src, FetchHTTPStatus, nil)
+		fetchErr.StatusCode = resp.StatusCode
+		return nil, fetchErr
 	}
 	return readLimited(src, resp.Body)
 }
@@ -199,10 +234,10 @@ func readLimited(src string, r io.Reader) ([]byte, error) {
 		if !isHTTPSource(src) {
 			reason = FetchReadFile
 		}
-		return nil, &FetchError{Source: src, Reason: reason, Err: err}
+		return nil, newFetchError(src, reason, err)
 	}
 	if len(data) > MaxSourceSize {
-		return nil, &FetchError{Source: src, Reason: FetchTooLarge}
+		return nil, newFetchError(src, FetchTooLarge, nil)
 	}
 	return data, nil
 }

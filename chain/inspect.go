@@ -4,8 +4,12 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
+	"net/url"
+	"path"
+	"strings"
 	"time"
 
+	"github.com/mtlsdoctor/mtlsdoctor/internal/redact"
 	"github.com/mtlsdoctor/mtlsdoctor/internal/shellquote"
 	"github.com/mtlsdoctor/mtlsdoctor/report"
 )
@@ -36,6 +40,12 @@ func InspectFile(path string, opts ReadOptions, now time.Time) (*Inspected, erro
 
 // InspectContents describes decoded contents that came from target.
 func InspectContents(target string, c Contents, now time.Time) *Inspected {
+	return inspectContents(target, c, now, ConversionNote(c, target))
+}
+
+// inspectContents is InspectContents with the conversion note given, so
+// that a download can suggest a command other than a file's.
+func inspectContents(target string, c Contents, now time.Time, conversionNote string) *Inspected {
 	in := &report.Inspection{Target: target, Kind: "inspect", Encoding: string(c.Encoding)}
 	in.Certificates = describeCertificates(c.Certificates, now)
 	for _, key := range c.Keys {
@@ -56,8 +66,8 @@ func InspectContents(target string, c Contents, now time.Time) *Inspected {
 	}
 	in.Findings = append(in.Findings, Lint(c.Certificates, now)...)
 	in.Findings = append(in.Findings, LintKeyIdentifiers(c.Certificates)...)
-	if note := ConversionNote(c, target); note != "" {
-		in.Notes = append(in.Notes, note)
+	if conversionNote != "" {
+		in.Notes = append(in.Notes, conversionNote)
 	}
 	return &Inspected{Inspection: in, Certificates: c.Certificates}
 }
@@ -151,6 +161,51 @@ func ConversionNote(c Contents, path string) string {
 		return ""
 	}
 	return fmt.Sprintf("the file is %s; nginx, Node, curl and openssl s_server need PEM: %s", c.Encoding, command)
+}
+
+// downloadConversionNote returns a note with the command that saves the
+// certificates downloaded from rawURL as PEM, or "" when they are PEM
+// already or the download has only keys. openssl reads local files only,
+// so the command downloads again with mtlsdoctor inspect --pem. The URL
+// in it has its secrets redacted, and the note tells the reader to put
+// them back.
+func downloadConversionNote(c Contents, rawURL string) string {
+	switch {
+	case len(c.Certificates) == 0, ConversionNote(c, rawURL) == "":
+		return ""
+	}
+	redactedURL := redact.URL(rawURL)
+	command := shellquote.Join("mtlsdoctor", "inspect", redactedURL, "--pem") + " > " + shellquote.Quote(pemFileName(rawURL))
+	note := fmt.Sprintf("the download is %s; nginx, Node, curl and openssl s_server need PEM, so save its certificates as PEM: %s", c.Encoding, command)
+	if redactedURL != rawURL {
+		note += fmt.Sprintf(", with the URL's password and secret values in place of %s", redact.Placeholder)
+	}
+	return note
+}
+
+// pemFileName returns a local file name for the PEM form of the download
+// at rawURL: the last segment of its path with the extension .pem, such
+// as root.pem for http://ca.example/certs/root.der. A segment with
+// characters outside letters, digits, '.', '_' and '-', or none at all,
+// gives certificate.pem.
+func pemFileName(rawURL string) string {
+	const fallback = "certificate.pem"
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return fallback
+	}
+	base := path.Base(u.Path)
+	base = strings.TrimSuffix(base, path.Ext(base))
+	if base == "" || base == "." || base == "/" || strings.HasPrefix(base, ".") {
+		return fallback
+	}
+	for _, r := range base {
+		ok := r == '.' || r == '_' || r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'
+		if !ok {
+			return fallback
+		}
+	}
+	return base + ".pem"
 }
 
 // EncodePEM encodes certs as consecutive CERTIFICATE blocks.

@@ -19,7 +19,7 @@ func decodePKCS12(der []byte, pw Password) Contents {
 	c := Contents{Encoding: EncodingPKCS12}
 	if err := checkPKCS12Cost(der); err != nil {
 		c.Problems = append(c.Problems, &BlockError{Index: 1, Type: "PKCS#12", Err: err,
-			Fix: "export the file again; OpenSSL writes 2048 iterations: openssl pkcs12 -export -in CERT -inkey KEY -out FILE.new"})
+			Fix: "Export the file again; OpenSSL writes 2048 iterations: openssl pkcs12 -export -in CERT -inkey KEY -out FILE.new."})
 		return c
 	}
 	secret := ""
@@ -42,7 +42,7 @@ func decodePKCS12(der []byte, pw Password) Contents {
 		if !ok {
 			c.KeyProblems = append(c.KeyProblems, &BlockError{Index: 1, Type: "PKCS#12", Code: report.CodeNotPEM,
 				Err: fmt.Errorf("the PKCS#12 key is a %T, which cannot sign a TLS handshake", key),
-				Fix: "use an ECDSA, RSA or Ed25519 key"})
+				Fix: "Use an ECDSA, RSA or Ed25519 key."})
 			return c
 		}
 		c.Keys = append(c.Keys, Key{Signer: signer, Format: KeyPKCS12, Index: 1})
@@ -69,12 +69,12 @@ func decodePKCS12(der []byte, pw Password) Contents {
 		// are Java trust stores or have exactly two safe contents.
 		c.Problems = append(c.Problems, &BlockError{Index: 1, Type: "PKCS#12",
 			Err: errors.New("the PKCS#12 file contains certificates without a private key, in a layout this tool cannot read"),
-			Fix: "convert it to PEM and pass that: openssl pkcs12 -in FILE -nokeys -out FILE.pem"})
+			Fix: "Convert it to PEM and pass that: openssl pkcs12 -in FILE -nokeys -out FILE.pem."})
 		return c
 	}
 	c.Problems = append(c.Problems, &BlockError{Index: 1, Type: "PKCS#12",
 		Err: fmt.Errorf("the PKCS#12 file cannot be decoded: %w", err),
-		Fix: "convert it to PEM and pass that: openssl pkcs12 -in FILE -nodes -out FILE.pem (add -legacy for files from old Windows or Java versions)"})
+		Fix: "Convert it to PEM and pass that: openssl pkcs12 -in FILE -nodes -out FILE.pem (add -legacy for files from old Windows or Java versions)."})
 	return c
 }
 
@@ -116,11 +116,11 @@ func pkcs12PasswordError(pw Password) *BlockError {
 	e := &BlockError{Index: 1, Type: "PKCS#12", Code: report.CodeEncryptedKey}
 	if !pw.IsSet() {
 		e.Err = errors.New("the PKCS#12 file is protected by a password and none was given")
-		e.Fix = passwordFix
+		e.Fix = passwordFix + "."
 		return e
 	}
 	e.Err = fmt.Errorf("the %s does not open the PKCS#12 file", pw)
-	e.Fix = "check the password; openssl pkcs12 -in FILE -noout asks for it and tests it"
+	e.Fix = "Check the password; openssl pkcs12 -in FILE -noout asks for it and tests it."
 	return e
 }
 

@@ -19,7 +19,7 @@ func decodePKCS7(der []byte, index int, blockType string) ([]*x509.Certificate, 
 		if len(p7.Certificates) == 0 {
 			return nil, []*BlockError{{Index: index, Type: blockType,
 				Err: errors.New("the PKCS#7 data contains no certificates"),
-				Fix: "ask the CA for the certificate chain; a PKCS#7 file that only signs data has none"}}
+				Fix: "Ask the CA for the certificate chain; a PKCS#7 file that only signs data has none."}}
 		}
 		return p7.Certificates, nil
 	}
@@ -33,7 +33,7 @@ func decodePKCS7(der []byte, index int, blockType string) ([]*x509.Certificate, 
 			reason = errors.New("the PKCS#7 data is not SignedData, so it contains no certificates")
 		}
 		return nil, []*BlockError{{Index: index, Type: blockType, Err: reason,
-			Fix: "download or copy FILE again; openssl pkcs7 -in FILE -print_certs shows what it contains"}}
+			Fix: "Download or copy FILE again; openssl pkcs7 -in FILE -print_certs shows what it contains."}}
 	}
 	var certs []*x509.Certificate
 	var problems []*BlockError
@@ -42,7 +42,7 @@ func decodePKCS7(der []byte, index int, blockType string) ([]*x509.Certificate, 
 		var tag cbasn1.Tag
 		if !set.ReadAnyASN1Element(&element, &tag) {
 			problems = append(problems, &BlockError{Index: index, Type: fmt.Sprintf("%s certificate %d", blockType, n),
-				Err: errors.New("the certificate set is damaged"), Fix: "download or copy FILE again"})
+				Err: errors.New("the certificate set is damaged"), Fix: "Download or copy FILE again."})
 			break
 		}
 		if tag != cbasn1.SEQUENCE {
@@ -58,7 +58,7 @@ func decodePKCS7(der []byte, index int, blockType string) ([]*x509.Certificate, 
 	if len(certs) == 0 && len(problems) == 0 {
 		problems = append(problems, &BlockError{Index: index, Type: blockType,
 			Err: errors.New("the PKCS#7 data contains no certificates"),
-			Fix: "ask the CA for the certificate chain; a PKCS#7 file that only signs data has none"})
+			Fix: "Ask the CA for the certificate chain; a PKCS#7 file that only signs data has none."})
 	}
 	return certs, problems
 }

@@ -37,9 +37,10 @@ type Key struct {
 }
 
 // passwordFix is the fix for an encrypted key or PKCS#12 file without a
-// password. It names the file option and the environment variable but
-// never a password on the command line, which other users can read.
-var passwordFix = "pass the password with --password-file or the " + PasswordEnv + " environment variable"
+// password, without its full stop. It names the file option and the
+// environment variable but never a password on the command line, which
+// other users can read.
+const passwordFix = "Pass the password with --password-file or the " + PasswordEnv + " environment variable"
 
 var oidECPublicKey = asn1.ObjectIdentifier{1, 2, 840, 10045, 2, 1}
 
@@ -91,17 +92,20 @@ func parsePrivateKeyDER(der []byte) (crypto.Signer, KeyFormat, error) {
 
 // keyBlockError explains an unencrypted key that does not parse.
 func keyBlockError(index int, blockType string, der []byte, err error) *BlockError {
+	if blockType == opensshBlockType {
+		return opensshKeyError(index, der)
+	}
 	e := &BlockError{Index: index, Type: blockType, Code: report.CodeNotPEM}
 	switch {
 	case hasExplicitECParameters(der):
 		e.Err = errors.New("the key uses explicit EC parameters instead of a named curve, which Go and most TLS libraries reject")
-		e.Fix = "convert it to a named curve: openssl ec -in FILE -param_enc named_curve -out FILE.named"
+		e.Fix = "Convert it to a named curve: openssl ec -in FILE -param_enc named_curve -out FILE.named."
 	case blockType == "DSA PRIVATE KEY":
 		e.Err = errors.New("DSA keys cannot sign TLS 1.3 handshakes, and Go does not load them")
-		e.Fix = "generate an ECDSA P-256 or RSA 2048 key and have the certificate reissued for it"
+		e.Fix = "Generate an ECDSA P-256 or RSA 2048 key and have the certificate reissued for it."
 	default:
 		e.Err = fmt.Errorf("the key cannot be parsed: %w", err)
-		e.Fix = "copy the key again from its source; openssl pkey -in FILE -noout checks it"
+		e.Fix = "Copy the key again from its source; openssl pkey -in FILE -noout checks it."
 	}
 	return e
 }
@@ -142,13 +146,13 @@ func decryptPKCS8(index int, blockType string, der []byte, pw Password) (*Key, *
 	e := &BlockError{Index: index, Type: blockType, Code: report.CodeEncryptedKey}
 	if !pw.IsSet() {
 		e.Err = errors.New("the key is encrypted (PKCS#8) and no password was given")
-		e.Fix = passwordFix + ", or decrypt the key: openssl pkey -in FILE -out FILE.plain"
+		e.Fix = passwordFix + ", or decrypt the key: openssl pkey -in FILE -out FILE.plain."
 		return nil, e
 	}
 	if err := checkPKCS8Cost(der); err != nil {
 		e.Code = report.CodeNotPEM
 		e.Err = err
-		e.Fix = "re-encrypt the key with default settings: openssl pkcs8 -topk8 -v2 aes-256-cbc -in FILE -out FILE.new"
+		e.Fix = "Re-encrypt the key with default settings: openssl pkcs8 -topk8 -v2 aes-256-cbc -in FILE -out FILE.new."
 		return nil, e
 	}
 	key, err := pkcs8.ParsePKCS8PrivateKey(der, pw.bytes())
@@ -157,13 +161,13 @@ func decryptPKCS8(index int, blockType string, der []byte, pw Password) (*Key, *
 		switch {
 		case strings.Contains(msg, "only PBES2") || strings.Contains(msg, "only PKCS #5 v2.0"):
 			e.Err = errors.New("the key is encrypted (PKCS#8) with an old PBES1 scheme, which this tool cannot decrypt")
-			e.Fix = "re-encrypt it with PBES2: openssl pkcs8 -topk8 -v2 aes-256-cbc -in FILE -out FILE.new"
+			e.Fix = "Re-encrypt it with PBES2: openssl pkcs8 -topk8 -v2 aes-256-cbc -in FILE -out FILE.new."
 		case strings.Contains(msg, "unsupported"):
 			e.Err = fmt.Errorf("the key is encrypted (PKCS#8) with a scheme this tool cannot decrypt: %w", err)
-			e.Fix = "decrypt it: openssl pkey -in FILE -out FILE.plain"
+			e.Fix = "Decrypt it: openssl pkey -in FILE -out FILE.plain."
 		default:
 			e.Err = fmt.Errorf("the %s does not decrypt the key (PKCS#8)", pw)
-			e.Fix = "check the password; openssl pkey -in FILE -noout asks for it and tests it"
+			e.Fix = "Check the password; openssl pkey -in FILE -noout asks for it and tests it."
 		}
 		return nil, e
 	}
@@ -171,7 +175,7 @@ func decryptPKCS8(index int, blockType string, der []byte, pw Password) (*Key, *
 	if !ok {
 		e.Code = report.CodeNotPEM
 		e.Err = fmt.Errorf("the PKCS#8 key is a %T, which cannot sign a TLS handshake", key)
-		e.Fix = "use an ECDSA, RSA or Ed25519 key"
+		e.Fix = "Use an ECDSA, RSA or Ed25519 key."
 		return nil, e
 	}
 	return &Key{Signer: signer, Format: KeyEncryptedPKCS8, Index: index}, nil
@@ -187,7 +191,7 @@ func decryptLegacyPEM(index int, block *pem.Block, pw Password) (*Key, *BlockErr
 	e := &BlockError{Index: index, Type: block.Type, Code: report.CodeEncryptedKey}
 	if !pw.IsSet() {
 		e.Err = fmt.Errorf("the key is encrypted (legacy PEM encryption, %s) and no password was given", cipher)
-		e.Fix = passwordFix + ", or decrypt the key: openssl pkey -in FILE -out FILE.plain"
+		e.Fix = passwordFix + ", or decrypt the key: openssl pkey -in FILE -out FILE.plain."
 		return nil, e
 	}
 	// DecryptPEMBlock is deprecated because the legacy format cannot
@@ -201,6 +205,6 @@ func decryptLegacyPEM(index int, block *pem.Block, pw Password) (*Key, *BlockErr
 		}
 	}
 	e.Err = fmt.Errorf("the %s does not decrypt the key (legacy PEM encryption, %s)", pw, cipher)
-	e.Fix = "check the password; openssl pkey -in FILE -noout asks for it and tests it"
+	e.Fix = "Check the password; openssl pkey -in FILE -noout asks for it and tests it."
 	return nil, e
 }

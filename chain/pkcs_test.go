@@ -139,13 +139,13 @@ func TestDecodeNamesBadBlock(t *testing.T) {
 		{"end line missing", []byte(noEnd), ReadOptions{}, 1, 2, "CERTIFICATE", report.CodeNotPEM, "END line is missing", "copy the block again"},
 		{"negative serial", []byte(good + string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: negative})) + caPEM), ReadOptions{}, 2, 2, "CERTIFICATE", report.CodeNotPEM, "serial number is negative", "GODEBUG=x509negativeserial=1"},
 		{"duplicate extension", []byte(string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: duplicate})) + caPEM), ReadOptions{}, 1, 1, "CERTIFICATE", report.CodeNotPEM, "extension twice", "openssl x509 -in FILE -noout -text"},
-		{"negative serial in der", append(append([]byte{}, server.Raw...), negative...), ReadOptions{}, 1, 2, "DER", report.CodeNotPEM, "serial number is negative", "reissue"},
-		{"negative serial in pkcs7", degeneratePKCS7(t, server.Raw, negative, ca.Raw), ReadOptions{}, 2, 1, "PKCS#7 certificate 2", report.CodeNotPEM, "serial number is negative", "reissue"},
-		{"certificate request", []byte(good + "-----BEGIN CERTIFICATE REQUEST-----\nMAA=\n-----END CERTIFICATE REQUEST-----\n"), ReadOptions{}, 1, 2, "CERTIFICATE REQUEST", report.CodeNotPEM, "signing request is not a certificate", "send the request to the CA"},
+		{"negative serial in der", append(append([]byte{}, server.Raw...), negative...), ReadOptions{}, 1, 2, "DER", report.CodeNotPEM, "serial number is negative", "Reissue"},
+		{"negative serial in pkcs7", degeneratePKCS7(t, server.Raw, negative, ca.Raw), ReadOptions{}, 2, 1, "PKCS#7 certificate 2", report.CodeNotPEM, "serial number is negative", "Reissue"},
+		{"certificate request", []byte(good + "-----BEGIN CERTIFICATE REQUEST-----\nMAA=\n-----END CERTIFICATE REQUEST-----\n"), ReadOptions{}, 1, 2, "CERTIFICATE REQUEST", report.CodeNotPEM, "signing request is not a certificate", "Send the request to the CA"},
 		{"empty pkcs7", degeneratePKCS7(t), ReadOptions{}, 0, 1, "PKCS#7", report.CodeNotPEM, "contains no certificates", "certificate chain"},
 		{"pkcs12 without password", p12, ReadOptions{}, 0, 1, "PKCS#12", report.CodeEncryptedKey, "protected by a password and none was given", PasswordEnv},
-		{"pkcs12 wrong password", p12, ReadOptions{Password: NewPassword("wrong", "--password")}, 0, 1, "PKCS#12", report.CodeEncryptedKey, "password from --password does not open", "check the password"},
-		{"html page", []byte("<!DOCTYPE html><html><head><title>CA</title></head></html>"), ReadOptions{}, 0, 1, "HTML", report.CodeNotPEM, "web page", "download the certificate itself"},
+		{"pkcs12 wrong password", p12, ReadOptions{Password: NewPassword("wrong", "--password")}, 0, 1, "PKCS#12", report.CodeEncryptedKey, "password from --password does not open", "Check the password"},
+		{"html page", []byte("<!DOCTYPE html><html><head><title>CA</title></head></html>"), ReadOptions{}, 0, 1, "HTML", report.CodeNotPEM, "web page", "Download the certificate itself"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -225,7 +225,7 @@ func TestReadKeyFileFormats(t *testing.T) {
 		{"encrypted pkcs8", encrypted, right, "", "", ""},
 		{"encrypted pkcs8 der", encryptedBlock.Bytes, right, "", "", ""},
 		{"encrypted pkcs8 without password", encrypted, ReadOptions{}, report.CodeEncryptedKey, "encrypted (PKCS#8) and no password was given", "--password-file"},
-		{"encrypted pkcs8 wrong password", encrypted, wrong, report.CodeEncryptedKey, `password from --password-file "pw.txt" does not decrypt`, "check the password"},
+		{"encrypted pkcs8 wrong password", encrypted, wrong, report.CodeEncryptedKey, `password from --password-file "pw.txt" does not decrypt`, "Check the password"},
 		{"legacy encrypted", legacy, right, "", "", ""},
 		{"legacy encrypted without password", legacy, ReadOptions{}, report.CodeEncryptedKey, "legacy PEM encryption, AES-128-CBC", PasswordEnv},
 		{"legacy encrypted wrong password", legacy, wrong, report.CodeEncryptedKey, "does not decrypt the key (legacy PEM encryption", "openssl pkey -in KEYPATH"},

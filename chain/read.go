@@ -109,7 +109,7 @@ func DecodeWith(data []byte, opts ReadOptions) Contents {
 	if looksLikeHTML(trimmed) {
 		c.Problems = append(c.Problems, &BlockError{Index: 1, Type: "HTML",
 			Err: errors.New("the file is a web page, not a certificate"),
-			Fix: "download the certificate itself: the link may point at a page about it"})
+			Fix: "Download the certificate itself: the link may point at a page about it."})
 	}
 	return c
 }
@@ -146,7 +146,7 @@ func decodeBinary(der []byte, opts ReadOptions) Contents {
 		if opts.Untrusted {
 			return Contents{Encoding: EncodingPKCS12, Problems: []*BlockError{{Index: 1, Type: "PKCS#12",
 				Err: errors.New("PKCS#12 data is not opened from a download, because the file sets the cost of opening it"),
-				Fix: "save the file and pass its path; a CA publishes certificates as DER, PEM or PKCS#7, not PKCS#12"}}}
+				Fix: "Save the file and pass its path; a CA publishes certificates as DER, PEM or PKCS#7, not PKCS#12."}}}
 		}
 		return decodePKCS12(der, opts.Password)
 	case derPKCS7:
@@ -193,14 +193,14 @@ func decodePEM(data []byte, opts ReadOptions) Contents {
 			}
 			c.Problems = append(c.Problems, &BlockError{Index: index, Type: pemLabel(segment),
 				Err: fmt.Errorf("the BEGIN line is glued onto %s: each BEGIN and END line must be on a line of its own", what),
-				Fix: "put a line break before every -----BEGIN and after every -----END line"})
+				Fix: "Put a line break before every -----BEGIN and after every -----END line."})
 			continue
 		}
 		block, _ := pem.Decode(dedent(segment))
 		if block == nil {
 			c.Problems = append(c.Problems, &BlockError{Index: index, Type: pemLabel(segment),
 				Err: diagnoseArmour(segment),
-				Fix: "put each BEGIN and END line on a line of its own, or copy the block again from its source"})
+				Fix: "Put each BEGIN and END line on a line of its own, or copy the block again from its source."})
 			continue
 		}
 		switch {
@@ -334,16 +334,16 @@ func otherBlockError(index int, blockType string) *BlockError {
 	switch blockType {
 	case "CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST":
 		e.Err = errors.New("a certificate signing request is not a certificate")
-		e.Fix = "send the request to the CA and use the certificate it returns"
+		e.Fix = "Send the request to the CA and use the certificate it returns."
 	case "X509 CRL":
 		e.Err = errors.New("a certificate revocation list is not a certificate")
-		e.Fix = "remove the CRL block from the certificate file"
+		e.Fix = "Remove the CRL block from the certificate file."
 	case "PUBLIC KEY", "RSA PUBLIC KEY":
 		e.Err = errors.New("a bare public key is not a certificate")
-		e.Fix = "use the certificate that contains this public key"
+		e.Fix = "Use the certificate that contains this public key."
 	default:
 		e.Err = fmt.Errorf("a %s block is not a certificate", blockType)
-		e.Fix = "remove the block, or pass the file where a " + strings.ToLower(blockType) + " is expected"
+		e.Fix = "Remove the block, or pass the file where a " + strings.ToLower(blockType) + " is expected."
 	}
 	return e
 }
@@ -449,21 +449,21 @@ func ReadCertificatesFileWith(path, what string, opts ReadOptions) ([]*x509.Cert
 // instead.
 func (c Contents) CertificatesError(path, what string) error {
 	if len(c.Certificates) == 0 {
-		fix := commonFix(c.Problems, "pass a certificate file in PEM, DER, PKCS#7 or PKCS#12 form")
+		fix := commonFix(c.Problems, "Pass a certificate file in PEM, DER, PKCS#7 or PKCS#12 form.")
 		code := commonCode(c.Problems)
 		if c.KeyBlocks > 0 && len(c.Problems) == 0 {
-			fix = "pass the certificate file here and the key file to the key option"
+			fix = "Pass the certificate file here and the key file to the key option."
 			code = report.CodeNotPEM
 		}
 		if c.Encoding == EncodingEmpty {
-			fix = "check that the file was written completely, or pass the right file"
+			fix = "Check that the file was written completely, or pass the right file."
 		}
 		return &FileError{Path: path, What: what, Code: code, Reason: c.noCertificatesError().Error(), Fix: withPath(fix, path)}
 	}
 	if err := c.problemsError(); err != nil {
 		return &FileError{Path: path, What: what, Code: commonCode(c.Problems),
 			Reason: fmt.Sprintf("%s skipped, %s used", plural.Count(len(c.Problems), "block"), plural.Count(len(c.Certificates), "certificate")),
-			Fix:    withPath(commonFix(c.Problems, "remove or replace the damaged blocks"), path), Err: err}
+			Fix:    withPath(commonFix(c.Problems, "Remove or replace the damaged blocks."), path), Err: err}
 	}
 	return nil
 }
@@ -504,7 +504,7 @@ func ReadKeyFileWith(path, what string, opts ReadOptions) (crypto.Signer, error)
 // keyError explains why contents read from path hold no usable key.
 func (c Contents) keyError(path, what string) error {
 	fe := &FileError{Path: path, What: what, Code: report.CodeNotPEM,
-		Fix: "pass an unencrypted private key in PEM (PKCS#8, PKCS#1 or SEC1) or DER form"}
+		Fix: "Pass an unencrypted private key in PEM (PKCS#8, PKCS#1 or SEC1) or DER form."}
 	problems := c.KeyProblems
 	if len(problems) == 0 && (c.Encoding == EncodingPKCS12 || c.Encoding == EncodingPKCS12Base64) {
 		problems = c.Problems // a PKCS#12 file that does not open
@@ -521,7 +521,7 @@ func (c Contents) keyError(path, what string) error {
 		if c.Encoding == EncodingDER {
 			fe.Reason = "the file holds a DER certificate, not a private key: the certificate and key files may be swapped"
 		}
-		fe.Fix = "pass the key file here and the certificate file to the certificate option"
+		fe.Fix = "Pass the key file here and the certificate file to the certificate option."
 	case c.Encoding == EncodingPEM || c.Encoding == EncodingPKCS7PEM:
 		fe.Reason = "no PRIVATE KEY block found"
 	default:
@@ -546,32 +546,14 @@ func LoadKeyPair(certPath, keyPath, role string) (tls.Certificate, error) {
 }
 
 // LoadKeyPairWith is LoadKeyPair with explicit options. certPath and
-// keyPath may name the same PKCS#12 file.
+// keyPath may name the same PKCS#12 file, and an empty keyPath means the
+// key in certPath. It is ReadKeyPair without the warnings.
 func LoadKeyPairWith(certPath, keyPath, role string, opts ReadOptions) (tls.Certificate, error) {
-	certs, err := ReadCertificatesFileWith(certPath, role+" certificate", opts)
-	if len(certs) == 0 {
-		return tls.Certificate{}, err
-	}
-	key, err := ReadKeyFileWith(keyPath, role+" key", opts)
+	pair, err := ReadKeyPair(KeyPairFiles{Role: role, CertFile: certPath, KeyFile: keyPath}, opts)
 	if err != nil {
 		return tls.Certificate{}, err
 	}
-	if !KeyMatches(certs[0], key) {
-		reason := fmt.Sprintf("the key in %q does not match the first certificate (%s)", keyPath, certs[0].Subject)
-		fix := "use the key generated with this certificate, or the certificate issued for this key"
-		for i, c := range certs[1:] {
-			if KeyMatches(c, key) {
-				reason += fmt.Sprintf("; it matches block %d (%s)", i+2, c.Subject)
-				fix = "put the certificate that matches the key first in the file, followed by its intermediates"
-			}
-		}
-		return tls.Certificate{}, &FileError{Path: certPath, What: role + " certificate", Code: report.CodeKeyMismatch, Reason: reason, Fix: fix}
-	}
-	out := tls.Certificate{PrivateKey: key, Leaf: certs[0]}
-	for _, c := range certs {
-		out.Certificate = append(out.Certificate, c.Raw)
-	}
-	return out, nil
+	return pair.Certificate, nil
 }
 
 // KeyDescription returns the algorithm and size of a public key, such as

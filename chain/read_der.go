@@ -67,7 +67,7 @@ func decodeDERCertificates(der []byte) ([]*x509.Certificate, []*BlockError) {
 		if !input.ReadASN1Element(&element, cbasn1.SEQUENCE) {
 			problems = append(problems, &BlockError{Index: index, Type: "DER",
 				Err: errors.New("the DER data is damaged or cut off: it is not an ASN.1 SEQUENCE of the length it declares"),
-				Fix: "download or copy FILE again; a DER file must be copied as binary, never as text"})
+				Fix: "Download or copy FILE again; a DER file must be copied as binary, never as text."})
 			break
 		}
 		cert, err := x509.ParseCertificate(element)

@@ -20,31 +20,42 @@ const MaxFileSize = 16 << 20
 // readLocalFile reads at most MaxFileSize bytes of path. what names the
 // file's role in the *FileError it returns.
 func readLocalFile(path, what string) ([]byte, error) {
+	data, err := readLocalFilePrefix(path, what, MaxFileSize)
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxFileSize {
+		return nil, &FileError{Path: path, What: what, Code: report.CodeUnreadableFile,
+			Reason: fmt.Sprintf("the file is larger than %d MiB, so it is not a certificate or key file", MaxFileSize>>20),
+			Fix:    "Pass the certificate or key file itself: such files are a few KiB."}
+	}
+	return data, nil
+}
+
+// readLocalFilePrefix reads at most limit+1 bytes of path, so that the
+// caller can tell a file larger than limit. what names the file's role in
+// the *FileError it returns.
+func readLocalFilePrefix(path, what string, limit int64) ([]byte, error) {
 	f, err := openLocalFile(path)
 	if err != nil {
 		return nil, unreadableFileError(path, what, err)
 	}
 	defer f.Close()
 
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
 		return nil, unreadableFileError(path, what, err)
-	}
-	if len(data) > MaxFileSize {
-		return nil, &FileError{Path: path, What: what, Code: report.CodeUnreadableFile,
-			Reason: fmt.Sprintf("the file is larger than %d MiB, so it is not a certificate or key file", MaxFileSize>>20),
-			Fix:    "pass the certificate or key file itself: such files are a few KiB"}
 	}
 	return data, nil
 }
 
 func unreadableFileError(path, what string, err error) *FileError {
-	fix := "check the path and the file's permissions"
+	fix := "Check the path and the file's permissions."
 	switch {
 	case errors.Is(err, errIsFolder):
-		fix = "pass a file inside the folder, not the folder itself"
+		fix = "Pass a file inside the folder, not the folder itself."
 	case errors.Is(err, errNoWriter):
-		fix = "start the process that writes to the pipe first, or pass a regular file"
+		fix = "Start the process that writes to the pipe first, or pass a regular file."
 	}
 	return &FileError{Path: path, What: what, Code: report.CodeUnreadableFile,
 		Reason: "cannot read the file", Fix: fix, Err: unwrapPathError(err)}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mtlsdoctor/mtlsdoctor/internal/hostname"
 	"github.com/mtlsdoctor/mtlsdoctor/internal/plural"
 	"github.com/mtlsdoctor/mtlsdoctor/report"
 )
@@ -58,6 +59,8 @@ type VerifyOptions struct {
 	// as ones fetched through AIA.
 	Intermediates []*x509.Certificate
 	// Host is the name or IP address dialled; empty skips the name check.
+	// An internationalized name is checked in its A-label form
+	// (hostname.ToASCII), as certificates name it.
 	Host string
 	// Usage is the role the leaf must be allowed for; empty means server.
 	Usage Usage
@@ -99,6 +102,11 @@ func VerifyChain(presented []*x509.Certificate, opts VerifyOptions) []report.Fin
 	}
 	if opts.Usage == "" {
 		opts.Usage = UsageServer
+	}
+	// A name that IDNA rejects stays as given and draws hostname-mismatch,
+	// because no certificate can name it.
+	if ascii, err := hostname.ToASCII(opts.Host); err == nil {
+		opts.Host = ascii
 	}
 	at := opts.At
 	if at.IsZero() {
@@ -293,14 +301,14 @@ func checkHost(leaf *x509.Certificate, host string, offline bool) []report.Findi
 	if len(leaf.DNSNames) == 0 && len(leaf.IPAddresses) == 0 {
 		if leaf.Subject.CommonName != "" && strings.EqualFold(leaf.Subject.CommonName, host) {
 			return []report.Finding{report.Newf(report.CodeLegacyCommonName,
-				fmt.Sprintf("the certificate names %q only in its common name", host),
+				fmt.Sprintf("the certificate names %s only in its common name", hostname.Quote(host)),
 				"the leaf has CN=%s and no subject alternative names; Go since 1.15, Chrome since 58 and curl with OpenSSL 3 ignore the common name", leaf.Subject.CommonName)}
 		}
 	}
 	if err := leaf.VerifyHostname(host); err == nil {
 		return nil
 	}
-	detail := fmt.Sprintf("dialled %q; the certificate is valid for %s", host, SANList(leaf))
+	detail := fmt.Sprintf("dialled %s; the certificate is valid for %s", hostname.Quote(host), SANList(leaf))
 	fix := ""
 	if ip := net.ParseIP(host); ip != nil && len(leaf.IPAddresses) == 0 {
 		detail += "; an IP address is matched only against IP subject alternative names"
@@ -312,7 +320,7 @@ func checkHost(leaf *x509.Certificate, host string, offline bool) []report.Findi
 		}
 		fix = nameFlag + ", or reissue it with an IP SAN (mtlsdoctor gen --host " + host + ")."
 	}
-	f := report.New(report.CodeHostnameMismatch, fmt.Sprintf("the certificate is not valid for %q", host), detail)
+	f := report.New(report.CodeHostnameMismatch, fmt.Sprintf("the certificate is not valid for %s", hostname.Quote(host)), detail)
 	if fix != "" {
 		f = f.WithFix(fix)
 	}

@@ -12,10 +12,10 @@ import (
 // suppliedIntermediateFinding flags a chain that verified only because the
 // trusted CAs hold an intermediate the peer did not send. In that case
 // every chain that crypto/x509 built passes through a certificate that is
-// neither presented nor self-issued. A verifier whose trust store holds
-// only roots, as the platform's does, fails such a peer. An intermediate
-// that the peer sent itself, or a leaf pinned as a trusted certificate, is
-// not flagged.
+// neither presented nor self-issued. The finding is an error, because a
+// verifier whose trust store holds only roots, as the platform's does,
+// rejects such a peer. An intermediate that the peer sent itself, or a
+// leaf pinned as a trusted certificate, is not flagged.
 func suppliedIntermediateFinding(chains [][]*x509.Certificate, presented []*x509.Certificate, opts VerifyOptions) (report.Finding, bool) {
 	var supplied []*x509.Certificate
 	for i, verified := range chains {
@@ -43,8 +43,8 @@ func suppliedIntermediateFinding(chains [][]*x509.Certificate, presented []*x509
 		verifiers = "servers whose client CA list holds only the root"
 		where = "the client certificate file (curl --cert, Node cert, mtlsdoctor probe --cert)"
 	}
-	detail := fmt.Sprintf("the chain has %s and reaches a trusted CA only through %s, which the trusted CAs (--ca) hold but which is not self-signed, "+
-		"so it is an intermediate that belongs in the chain; %s fail this chain",
+	detail := fmt.Sprintf("the chain has %s and verifies only because --ca holds %s, which is not self-signed, "+
+		"so it is an intermediate that belongs in the chain; %s reject this chain",
 		plural.Count(len(presented), "certificate"), strings.Join(details, ", "), verifiers)
 	if anchor := chains[0][len(chains[0])-1]; len(opts.RootCerts) > 0 && !isSelfIssued(anchor) && !hasRootAbove(anchor, opts.RootCerts) {
 		detail += fmt.Sprintf(". The trusted CAs hold no root above %s either, so OpenSSL-based verifiers, which build up to a self-signed root unless partial chains are allowed, fail it even with these CAs", describeName(anchor))
@@ -57,7 +57,7 @@ func suppliedIntermediateFinding(chains [][]*x509.Certificate, presented []*x509
 	}
 	return report.New(report.CodeIncompleteChain,
 		fmt.Sprintf("the chain verifies only with the intermediate %s from --ca", strings.Join(names, ", ")), detail).
-		WithSeverity(report.SeverityWarning).
+		WithSeverity(report.SeverityError).
 		WithFix(fix), true
 }
 

@@ -67,11 +67,11 @@ func TestVerifyChainIntermediateOnlyInCAs(t *testing.T) {
 				}
 				return
 			}
-			if len(got) != 1 || got[report.CodeIncompleteChain] != report.SeverityWarning {
-				t.Fatalf("got findings %v, want one incomplete-chain warning", got)
+			if len(got) != 1 || got[report.CodeIncompleteChain] != report.SeverityError {
+				t.Fatalf("got findings %v, want one incomplete-chain error", got)
 			}
 			f := findings[0]
-			for _, part := range []string{"CN=anchor test intermediate", "Dialogflow", "not self-signed"} {
+			for _, part := range []string{"CN=anchor test intermediate", "Dialogflow", "not self-signed", "verifies only because --ca holds"} {
 				if !strings.Contains(f.Summary+" "+f.Detail, part) {
 					t.Errorf("finding %q / %q does not contain %q", f.Summary, f.Detail, part)
 				}
@@ -110,8 +110,9 @@ func TestVerifyChainIntermediateOnlyInCAsClient(t *testing.T) {
 }
 
 // TestVerifyFilesIntermediateOnlyInCA runs the files of mtlsdoctor verify
-// --cert leaf.pem --ca root+intermediate.pem: the chain verifies, but only
-// with the intermediate from the CA file.
+// --cert leaf.pem --ca root+intermediate.pem: the chain verifies only with
+// the intermediate from the CA file, which is an error, because a verifier
+// that trusts only the root rejects it.
 func TestVerifyFilesIntermediateOnlyInCA(t *testing.T) {
 	root, inter, leaf := intermediatePKI(t)
 	dir := t.TempDir()
@@ -148,15 +149,15 @@ func TestVerifyFilesIntermediateOnlyInCA(t *testing.T) {
 			if !tt.flagged {
 				return
 			}
-			if f.Severity != report.SeverityWarning {
-				t.Errorf("severity = %s, want warning", f.Severity)
+			if f.Severity != report.SeverityError {
+				t.Errorf("severity = %s, want error", f.Severity)
 			}
-			if rep.HasErrors() {
-				t.Errorf("report has errors: %v", rep.Findings)
+			if !rep.HasErrors() {
+				t.Errorf("report has no error, so verify would exit 0: %v", rep.Findings)
 			}
 			for _, c := range rep.Checks {
-				if c.Name == "trust" && c.Status != report.StatusWarn {
-					t.Errorf("trust check status = %s, want warn", c.Status)
+				if c.Name == "trust" && c.Status != report.StatusFail {
+					t.Errorf("trust check status = %s, want fail", c.Status)
 				}
 			}
 		})

@@ -52,7 +52,7 @@ func TestIncompleteChainFileWording(t *testing.T) {
 			name:      "intermediate only in the CA file",
 			presented: []*x509.Certificate{leaf.Cert},
 			opts:      trusting(root, inter),
-			severity:  report.SeverityWarning,
+			severity:  report.SeverityError,
 			fileText:  []string{"Append this intermediate to " + file + " after the leaf"},
 			peerText:  []string{"Append it to the server's certificate file"},
 		},

@@ -18,7 +18,8 @@ import (
 type VerifyFilesOptions struct {
 	// CertFile holds the leaf first, then its intermediates.
 	CertFile string
-	// KeyFile, when set, must hold the leaf's private key.
+	// KeyFile, when set, must hold the leaf's private key. When it is
+	// empty, a private key in CertFile is checked instead.
 	KeyFile string
 	// CAFile holds the trusted CAs; empty means the system roots.
 	CAFile string
@@ -67,7 +68,7 @@ func VerifyFiles(ctx context.Context, opts VerifyFilesOptions) (*report.Report, 
 	}
 
 	var key crypto.Signer
-	if opts.KeyFile != "" {
+	if opts.KeyFile != "" || len(contents.Keys) > 0 {
 		if key, err = checkKeyFile(rep, opts); err != nil {
 			return nil, err
 		}
@@ -122,26 +123,6 @@ func VerifyFiles(ctx context.Context, opts VerifyFilesOptions) (*report.Report, 
 		rep.AddCheck(CheckRevocation, ocspCheckStatus(result), result.Detail, result.Findings...)
 	}
 	return rep, nil
-}
-
-// checkKeyFile reads the key and records whether it matches the leaf. An
-// unreadable key is an error; a mismatch is a finding.
-func checkKeyFile(rep *report.Report, opts VerifyFilesOptions) (crypto.Signer, error) {
-	key, err := ReadKeyFileWith(opts.KeyFile, "key", opts.Read)
-	if err != nil {
-		return nil, err
-	}
-	_, err = LoadKeyPairWith(opts.CertFile, opts.KeyFile, "leaf", opts.Read)
-	var fe *FileError
-	switch {
-	case err == nil:
-		rep.AddCheck("key matches certificate", report.StatusPass, KeyDescription(key.Public()))
-	case errors.As(err, &fe) && fe.Code == report.CodeKeyMismatch:
-		rep.AddCheck("key matches certificate", "", "", fe.Finding())
-	default:
-		return nil, err
-	}
-	return key, nil
 }
 
 // leafFirst returns certs with block leaf moved to the front and the

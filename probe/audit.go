@@ -46,7 +46,9 @@ type auditProbe struct {
 	// reuseMain means the main probe already is this probe, so it is not
 	// run again and the judge gets the main report.
 	reuseMain bool
-	judge     func(main, extra *report.Report) auditResult
+	// run runs the probe; nil means runBounded.
+	run   func(ctx context.Context, opts Options) *report.Report
+	judge func(main, extra *report.Report) auditResult
 }
 
 // auditResult is the outcome of one audit check.
@@ -88,6 +90,9 @@ func Audit(ctx context.Context, opts Options) *report.Report {
 		}
 		if i == 0 {
 			return runBounded(ctx, opts)
+		}
+		if ap := probes[i-1]; ap.run != nil {
+			return ap.run(ctx, ap.opts)
 		}
 		return runBounded(ctx, probes[i-1].opts)
 	}, nil)
@@ -146,7 +151,8 @@ func auditProbes(opts Options) ([]auditProbe, []skippedCheck) {
 	for _, v := range auditVersions {
 		pinned := opts
 		pinned.MinVersion, pinned.MaxVersion = v, v
-		probes = append(probes, auditProbe{check: auditVersionCheck(v), opts: pinned, judge: versionJudge(v)})
+		vp := &versionProbe{version: v, alert: noAlert}
+		probes = append(probes, auditProbe{check: auditVersionCheck(v), opts: pinned, run: vp.run, judge: vp.judge})
 	}
 
 	project := opts.effectiveProject()
@@ -353,48 +359,49 @@ func inconclusive(result outcome, evidence, request string) auditResult {
 	return auditResult{status: report.StatusSkip, detail: "inconclusive, because " + request + " failed for another reason: " + evidence}
 }
 
-// versionJudge returns the judge of the probe pinned to version.
-func versionJudge(version uint16) func(main, extra *report.Report) auditResult {
-	name := tls.VersionName(version)
-	return func(main, extra *report.Report) auditResult {
-		accepted := extra.TLS != nil && extra.TLS.Version == name
-		switch {
-		case accepted && version < tls.VersionTLS12:
-			f := report.Newf(report.CodeProtocolVersion, fmt.Sprintf("the server accepts %s", name),
-				"a client limited to %s completed the handshake with %s; TLS 1.0 and 1.1 are deprecated (RFC 8996), and the platform does not need them",
-				name, extra.TLS.CipherSuite).
-				WithSeverity(report.SeverityWarning).
-				WithFix("Disable TLS 1.0 and 1.1: nginx ssl_protocols TLSv1.2 TLSv1.3; Node minVersion: 'TLSv1.2'; Go tls.Config MinVersion: tls.VersionTLS12.")
-			return auditResult{findings: []report.Finding{f}}
-		case accepted:
-			return auditResult{status: report.StatusPass, detail: "accepted with " + extra.TLS.CipherSuite}
-		}
+// judge judges the probe pinned to vp.version.
+func (vp *versionProbe) judge(main, extra *report.Report) auditResult {
+	version, name := vp.version, tls.VersionName(vp.version)
+	accepted := extra.TLS != nil && extra.TLS.Version == name
+	switch {
+	case accepted && version < tls.VersionTLS12:
+		f := report.Newf(report.CodeProtocolVersion, fmt.Sprintf("the server accepts %s", name),
+			"a client limited to %s completed the handshake with %s; TLS 1.0 and 1.1 are deprecated (RFC 8996), and the platform does not need them",
+			name, extra.TLS.CipherSuite).
+			WithSeverity(report.SeverityWarning).
+			WithFix("Disable TLS 1.0 and 1.1: nginx ssl_protocols TLSv1.2 TLSv1.3; Node minVersion: 'TLSv1.2'; Go tls.Config MinVersion: tls.VersionTLS12.")
+		return auditResult{findings: []report.Finding{f}}
+	case accepted:
+		return auditResult{status: report.StatusPass, detail: "accepted with " + extra.TLS.CipherSuite}
+	}
 
-		evidence, rejected := versionRejection(extra)
-		switch {
-		case !rejected:
-			return auditResult{status: report.StatusSkip, detail: "inconclusive, because the probe failed for another reason: " + evidence}
-		case version < tls.VersionTLS12:
-			return auditResult{status: report.StatusPass, detail: "rejected: " + evidence}
-		case version == tls.VersionTLS12:
-			f := report.Newf(report.CodeProtocolVersion, "the server rejects TLS 1.2",
-				"a client limited to TLS 1.2 could not connect: %s", evidence).
-				WithSeverity(report.SeverityWarning).
-				WithFix("Enable TLS 1.2 beside TLS 1.3, so that clients without TLS 1.3 can connect.")
-			return auditResult{findings: []report.Finding{f}}
-		}
-		f := report.Newf(report.CodeProtocolVersion, "the server rejects TLS 1.3",
-			"a client limited to TLS 1.3 could not connect: %s", evidence).
-			WithSeverity(report.SeverityInfo).
-			WithFix("Enable TLS 1.3 beside TLS 1.2: it saves a round trip on every new connection.")
+	evidence, rejected := vp.rejection(extra)
+	switch {
+	case !rejected:
+		return auditResult{status: report.StatusSkip, detail: "inconclusive, because the probe failed for another reason: " + evidence}
+	case version < tls.VersionTLS12:
+		return auditResult{status: report.StatusPass, detail: "rejected: " + evidence}
+	case version == tls.VersionTLS12:
+		f := report.Newf(report.CodeProtocolVersion, "the server rejects TLS 1.2",
+			"a client limited to TLS 1.2 could not connect: %s", evidence).
+			WithSeverity(report.SeverityWarning).
+			WithFix("Enable TLS 1.2 beside TLS 1.3, so that clients without TLS 1.3 can connect.")
 		return auditResult{findings: []report.Finding{f}}
 	}
+	f := report.Newf(report.CodeProtocolVersion, "the server rejects TLS 1.3",
+		"a client limited to TLS 1.3 could not connect: %s", evidence).
+		WithSeverity(report.SeverityInfo).
+		WithFix("Enable TLS 1.3 beside TLS 1.2: it saves a round trip on every new connection.")
+	return auditResult{findings: []report.Finding{f}}
 }
 
-// versionRejection reports whether the server ended the handshake of rep
-// before it chose a version, which is how servers reject one, with the
-// evidence.
-func versionRejection(rep *report.Report) (string, bool) {
+// rejection reports whether the server ended the handshake of rep before
+// it chose a version, which is how servers reject one, with the evidence.
+// An alert in reply to the ClientHello is worded as a rejection of the
+// version. The main probe's guesses about the alert's cause, such as a
+// certificate missing for the server name, do not fit a probe that
+// changed only the version.
+func (vp *versionProbe) rejection(rep *report.Report) (string, bool) {
 	for _, c := range rep.Checks {
 		if c.Name != checkHandshake || c.Status != report.StatusFail || len(c.Codes) == 0 {
 			continue
@@ -403,6 +410,10 @@ func versionRejection(rep *report.Report) (string, bool) {
 		evidence := fmt.Sprintf("%s: %s", f.Code, f.Detail)
 		if f.Code == report.CodeHandshakeTimeout || (rep.TLS != nil && rep.TLS.Version != "") {
 			return evidence, false
+		}
+		if vp.alert != noAlert {
+			name := tls.VersionName(vp.version)
+			evidence = fmt.Sprintf("the server answered a ClientHello that offered only %s with %s, rejecting that version", name, describeAlert(vp.alert))
 		}
 		return evidence, true
 	}

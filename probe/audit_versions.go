@@ -1,9 +1,12 @@
 package probe
 
 import (
+	"context"
 	"crypto/tls"
 	"fmt"
 	"slices"
+
+	"github.com/mtlsdoctor/mtlsdoctor/report"
 )
 
 // legacyCipherSuites are the CBC suites that TLS 1.0 and 1.1 servers
@@ -66,4 +69,45 @@ func (p *prober) offeredVersions() string {
 		return tls.VersionName(low) + " and " + tls.VersionName(high)
 	}
 	return tls.VersionName(low) + " to " + tls.VersionName(high)
+}
+
+// versionProbe is the probe of one TLS version in an audit.
+type versionProbe struct {
+	version uint16
+	// alert is the TLS alert that the server sent as its first record, in
+	// reply to the ClientHello, or noAlert. run sets it.
+	alert int
+}
+
+// run runs the probe as runBounded does and notes the alert that the
+// server sent in reply to the ClientHello.
+func (vp *versionProbe) run(ctx context.Context, opts Options) *report.Report {
+	ctx, cancel := context.WithTimeout(ctx, probeBound(opts))
+	defer cancel()
+
+	// These are the steps of Run, without its validation, which Audit has
+	// done, and with access to the prober. Keep the two in step.
+	rep := &report.Report{Target: RedactURL(opts.URL), Kind: "probe"}
+	p := newProber(opts.withDefaults(), rep)
+	p.run(ctx)
+	vp.alert = firstRecordAlert(p.head.bytes())
+	rep = p.finish()
+	redactURLSecrets(rep, opts.URL)
+	return rep
+}
+
+// recordTypeAlert is the content type of a TLS alert record (RFC 8446,
+// section 5.1; RFC 5246, section 6.2.1).
+const recordTypeAlert = 21
+
+// firstRecordAlert returns the description of the alert that head, the
+// first bytes a server sent, starts with, or noAlert. An alert in reply
+// to the ClientHello comes before any key is agreed, so it is plaintext:
+// a 5-byte record header with a length of 2, then the level and the
+// description.
+func firstRecordAlert(head []byte) int {
+	if len(head) < 7 || head[0] != recordTypeAlert || head[3] != 0 || head[4] != 2 {
+		return noAlert
+	}
+	return int(head[6])
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/mtlsdoctor/mtlsdoctor/internal/hostname"
 	"github.com/mtlsdoctor/mtlsdoctor/report"
 )
 
@@ -236,7 +237,7 @@ func (p *prober) diagnoseClose(err error, when string) diagnosis {
 func (p *prober) sniDescription() string {
 	switch {
 	case net.ParseIP(p.serverName) == nil:
-		return fmt.Sprintf("the client sent the server name %q", p.serverName)
+		return fmt.Sprintf("the client sent the server name %s", hostname.Quote(p.serverName))
 	case p.opts.ServerName != "":
 		return fmt.Sprintf("no server name was sent, because --server-name %s is an IP address; pass a host name", p.serverName)
 	}
@@ -264,11 +265,12 @@ func (p *prober) sniRequiredFinding(evidence string) report.Finding {
 	if p.opts.ServerName != "" {
 		source = "--server-name"
 	}
-	summary := fmt.Sprintf("the server has no certificate for the server name %q", p.serverName)
+	name := hostname.Quote(p.serverName)
+	summary := fmt.Sprintf("the server has no certificate for the server name %s", name)
 	return report.Newf(report.CodeSNIRequired, summary,
-		"%s: the client sent the server name %q from %s, and the server does not recognize it", evidence, p.serverName, source).
-		WithFix(fmt.Sprintf("Check that %q is the name the webhook is reached by (%s); if it is, configure the server for it: nginx server_name, or the names the server's SNI callback accepts.",
-			p.serverName, source))
+		"%s: the client sent the server name %s from %s, and the server does not recognize it", evidence, name, source).
+		WithFix(fmt.Sprintf("Check that %s is the name the webhook is reached by (%s); if it is, configure the server for it: nginx server_name, or the names the server's SNI callback accepts.",
+			name, source))
 }
 
 func schemeNames(schemes []tls.SignatureScheme) string {

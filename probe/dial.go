@@ -8,6 +8,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/mtlsdoctor/mtlsdoctor/internal/hostname"
 	"github.com/mtlsdoctor/mtlsdoctor/report"
 )
 
@@ -37,22 +38,23 @@ func (p *prober) resolve(ctx context.Context) ([]net.IPAddr, bool) {
 	for i, a := range addrs {
 		names[i] = a.String()
 	}
-	p.record(checkDNS, report.StatusPass, fmt.Sprintf("%s resolved to %s", host, strings.Join(names, ", ")))
+	p.record(checkDNS, report.StatusPass, fmt.Sprintf("%s resolved to %s", hostname.Display(host), strings.Join(names, ", ")))
 	return addrs, true
 }
 
 func (p *prober) dnsFinding(host string, err error) report.Finding {
+	quoted := hostname.Quote(host)
 	var dnsErr *net.DNSError
 	switch {
 	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
-		return report.Newf(report.CodeDNSFailure, fmt.Sprintf("the host name %q does not resolve", host),
-			"the resolver found no address for %q: %v", host, err)
+		return report.Newf(report.CodeDNSFailure, fmt.Sprintf("the host name %s does not resolve", quoted),
+			"the resolver found no address for %s: %v", quoted, err)
 	case isTimeout(err):
-		return report.Newf(report.CodeDNSFailure, fmt.Sprintf("the DNS lookup of %q timed out", host),
+		return report.Newf(report.CodeDNSFailure, fmt.Sprintf("the DNS lookup of %s timed out", quoted),
 			"no answer from the resolver within --timeout %s: %v", p.opts.Timeout, err).
 			WithFix("Check the machine's DNS servers (/etc/resolv.conf) and that they are reachable.")
 	}
-	return report.Newf(report.CodeDNSFailure, fmt.Sprintf("the DNS lookup of %q failed", host), "%v", err)
+	return report.Newf(report.CodeDNSFailure, fmt.Sprintf("the DNS lookup of %s failed", quoted), "%v", err)
 }
 
 // connect opens a TCP connection to the first address that accepts one.

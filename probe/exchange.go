@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -51,7 +50,11 @@ func (p *prober) exchange(ctx context.Context, conn *tls.Conn) {
 		return
 	}
 
-	p.http = httpInfo(result)
+	info, omitted := httpInfo(result)
+	p.http = info
+	if omitted != "" {
+		p.rep.Notes = append(p.rep.Notes, omitted)
+	}
 	nginxPage := p.judgeClientCert(result.resp, result.body)
 	p.checkStatus(req, result, nginxPage)
 	p.checkWebhookResponse(result)
@@ -285,12 +288,17 @@ func deadlineFinding(elapsed, deadline time.Duration) (report.Finding, bool) {
 	return report.Finding{}, false
 }
 
+// missedDeadlineFinding flags a response that did not arrive in full
+// within the deadline. The catalog's summary, that the webhook responded
+// late, would be wrong here, so the summary states how far it got.
 func (p *prober) missedDeadlineFinding() report.Finding {
+	summary := "the webhook did not answer within the deadline"
 	progress := "no byte of the response arrived"
 	if !p.times.firstByte.IsZero() {
+		summary = "the webhook's response did not finish within the deadline"
 		progress = fmt.Sprintf("the response began after %s but did not finish", roundDuration(span(p.times.requestStart, p.times.firstByte)))
 	}
-	return report.Newf(report.CodeSlowResponse, "",
+	return report.Newf(report.CodeSlowResponse, summary,
 		"%s within the %s deadline, counted from the start of the TCP connection; the platform gives up at this point and continues without the webhook",
 		progress, p.opts.Deadline)
 }
@@ -299,23 +307,18 @@ func roundDuration(d time.Duration) time.Duration {
 	return d.Round(time.Millisecond)
 }
 
-// httpInfo summarizes the response for the report.
-func httpInfo(result httpResult) *report.HTTPInfo {
+// httpInfo summarizes the response for the report, with the headers
+// bounded by reportHeaders. The note states what the report left out of
+// the headers, and it is empty when the report kept them all.
+func httpInfo(result httpResult) (*report.HTTPInfo, string) {
 	info := &report.HTTPInfo{
 		Status:      result.resp.StatusCode,
-		Headers:     map[string]string{},
 		BodyExcerpt: excerpt(result.body, maxExcerpt),
 		BodyBytes:   int64(len(result.body)),
 	}
-	names := make([]string, 0, len(result.resp.Header))
-	for name := range result.resp.Header {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		info.Headers[name] = strings.Join(result.resp.Header.Values(name), ", ")
-	}
-	return info
+	var note string
+	info.Headers, note = reportHeaders(result.resp.Header)
+	return info, note
 }
 
 func byteCount(result httpResult) string {

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/mtlsdoctor/mtlsdoctor/chain"
+	"github.com/mtlsdoctor/mtlsdoctor/internal/hostname"
 	"github.com/mtlsdoctor/mtlsdoctor/internal/plural"
 	"github.com/mtlsdoctor/mtlsdoctor/report"
 )
@@ -142,7 +143,7 @@ func (p *prober) handshake(ctx context.Context, conn net.Conn) (*tls.Conn, error
 
 func (p *prober) buildTLSInfo() *report.TLSInfo {
 	info := &report.TLSInfo{
-		ServerName:          p.serverName,
+		ServerName:          hostname.Display(p.serverName),
 		ClientCertRequested: p.obs.certRequested,
 		ClientCertSent:      p.obs.certSent,
 		AcceptableCAs:       acceptableCANames(p.obs.acceptableCAs),
@@ -215,13 +216,22 @@ func (p *prober) checkServerCertificate(ctx context.Context) {
 	if rootPool != nil {
 		roots = "the --ca roots"
 	}
-	detail := fmt.Sprintf("%s verified against %s for %q", plural.Count(len(state.PeerCertificates), "certificate"), roots, p.serverName)
+	detail := fmt.Sprintf("%s verified against %s for %s", plural.Count(len(state.PeerCertificates), "certificate"), roots, hostname.Quote(p.serverName))
+	errorCodes := map[report.Code]bool{}
 	for _, f := range findings {
 		if f.Severity == report.SeverityError {
-			detail = fmt.Sprintf("%s failed verification against %s for %q; the platform would end the connection here, and the probe carried on only to show what the server does next",
-				plural.Count(len(state.PeerCertificates), "certificate"), roots, p.serverName)
-			break
+			errorCodes[f.Code] = true
 		}
+	}
+	if len(errorCodes) > 0 {
+		what := "failed verification against " + roots
+		if len(errorCodes) == 1 && errorCodes[report.CodeIncompleteChain] {
+			// The chain may have verified, but only through an intermediate
+			// that --ca holds and the server did not send.
+			what = "did not verify against " + roots + " without an intermediate the server did not send"
+		}
+		detail = fmt.Sprintf("%s %s for %s; the platform would end the connection here, and the probe carried on only to show what the server does next",
+			plural.Count(len(state.PeerCertificates), "certificate"), what, hostname.Quote(p.serverName))
 	}
 	p.record(checkServerCert, "", detail, findings...)
 }

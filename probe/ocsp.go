@@ -1,6 +1,7 @@
 package probe
 
 import (
+	"bytes"
 	"context"
 	"crypto/x509"
 	"errors"
@@ -48,6 +49,12 @@ func (p *prober) checkRevocation(ctx context.Context) {
 	defer cancel()
 	start := now()
 	result := chain.CheckOCSP(ctx, p.httpClient(), leaf, issuer, p.opts.Now)
+	if issuer == nil && result.Status == chain.OCSPNotChecked && result.Responder != "" && !bytes.Equal(leaf.RawIssuer, leaf.RawSubject) {
+		// CheckOCSP's detail requests a CA file, but the probe has seen
+		// more: a leaf with an OCSP responder and no issuer at hand
+		// means that the server left out its intermediate.
+		result.Detail = p.missingIssuerDetail(leaf, len(state.PeerCertificates))
+	}
 	if result.Status != chain.OCSPNotChecked {
 		took := fmt.Sprintf("the request took %s of its --timeout %s, after the webhook's exchange", roundDuration(now().Sub(start)), p.opts.Timeout)
 		result.Detail += "; " + took
@@ -64,4 +71,26 @@ func (p *prober) recordRevocation(result chain.OCSPResult) {
 		status = report.StatusSkip
 	}
 	p.record(checkRevocation, status, result.Detail, result.Findings...)
+}
+
+// missingIssuerDetail explains an OCSP request that could not be made
+// because the issuer of leaf is in neither the certificates the server
+// sent nor the trusted CAs. The leaf alone cannot tell an intermediate
+// from a root, but a server that sends only its leaf most often left out
+// the intermediate.
+func (p *prober) missingIssuerDetail(leaf *x509.Certificate, sent int) string {
+	sentText := fmt.Sprintf("none of the %d certificates the server sent is the issuer", sent)
+	if sent == 1 {
+		sentText = "the server sent only its leaf"
+	}
+	roots, addRoot := "the system roots do", ""
+	if p.opts.Roots != nil || len(p.opts.RootCerts) > 0 {
+		roots, addRoot = "--ca does", "; if the issuer is a root rather than an intermediate, add it to --ca"
+	}
+	download := ""
+	if !p.opts.AIA && len(leaf.IssuingCertificateURL) > 0 {
+		download = " (--aia downloads it through the leaf's caIssuers URL)"
+	}
+	return fmt.Sprintf("the issuer of the leaf, %s, is missing, so no OCSP request can identify the leaf: %s, and %s not hold the issuer either. "+
+		"The server should send this intermediate after its leaf%s%s", leaf.Issuer, sentText, roots, download, addRoot)
 }

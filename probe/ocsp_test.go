@@ -123,3 +123,45 @@ func severityOf(code report.Code) report.Severity {
 	entry, _ := report.Lookup(code)
 	return entry.Severity
 }
+
+// TestProbeOCSPWithoutIntermediate probes a server that sends only its
+// leaf, issued by an intermediate, with --ca holding the root. The OCSP
+// request needs the intermediate, which neither the server nor --ca
+// provides, so the check must name it rather than ask for --ca.
+func TestProbeOCSPWithoutIntermediate(t *testing.T) {
+	pki := newTestPKI(t)
+	intermediate, err := fixtures.NewIntermediate(pki.CA, "OCSP test intermediate", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := intermediate.Issue(fixtures.Spec{
+		CommonName:  "localhost",
+		DNSNames:    []string{"localhost"},
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		OCSPServer:  fmt.Sprintf("http://127.0.0.1:%d", freePort(t)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	leafOnly := tls.Certificate{Certificate: [][]byte{leaf.Cert.Raw}, PrivateKey: leaf.Key}
+	url := startGoServer(t, serverConfig(leafOnly), nil)
+
+	rep := runProbe(t, Options{URL: url, Roots: pki.CA.Pool(), RootCerts: []*x509.Certificate{pki.CA.Cert}, Edition: EditionNone, OCSP: true})
+
+	wantCheck(t, rep, checkRevocation, report.StatusSkip)
+	var detail string
+	for _, c := range rep.Checks {
+		if c.Name == checkRevocation {
+			detail = c.Detail
+		}
+	}
+	for _, part := range []string{"the server sent only its leaf", "CN=OCSP test intermediate", "--ca does not hold the issuer", "send this intermediate after its leaf"} {
+		if !strings.Contains(detail, part) {
+			t.Errorf("check detail %q does not contain %q", detail, part)
+		}
+	}
+	if strings.Contains(detail, "pass the CA file") {
+		t.Errorf("check detail %q asks for --ca, which was given", detail)
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/mtlsdoctor/mtlsdoctor/internal/hostname"
 	"github.com/mtlsdoctor/mtlsdoctor/report"
 )
 
@@ -82,7 +83,8 @@ type Options struct {
 	// can be named.
 	RootCerts []*x509.Certificate
 	// ServerName overrides the URL's host for SNI, the name check and the
-	// HTTP Host header.
+	// HTTP Host header. An internationalized name, here or in the URL, is
+	// sent and checked in its A-label form (hostname.ToASCII).
 	ServerName string
 	// Edition selects the request body; empty means EditionES.
 	Edition Edition
@@ -144,6 +146,9 @@ func (opts Options) Validate() error {
 	if _, _, err := parseTarget(opts.URL); err != nil {
 		return err
 	}
+	if _, err := hostname.ToASCII(opts.ServerName); err != nil {
+		return fmt.Errorf("invalid --server-name %q: IDNA rejects it (%v), so use a host name such as webhook.example.com or bücher.example", opts.ServerName, err)
+	}
 	if opts.Edition != "" {
 		if _, err := ParseEdition(string(opts.Edition)); err != nil {
 			return err
@@ -162,7 +167,9 @@ func (opts Options) Validate() error {
 }
 
 // parseTarget splits an https URL into the parsed URL and the host:port to
-// dial, with port 443 when the URL names none.
+// dial, with port 443 when the URL names none. An internationalized host
+// name is converted to its A-label form in both, because DNS and SNI
+// carry that form.
 func parseTarget(raw string) (*url.URL, string, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -174,14 +181,24 @@ func parseTarget(raw string) (*url.URL, string, error) {
 	if u.Hostname() == "" {
 		return nil, "", fmt.Errorf("invalid webhook URL %q: the host is missing", RedactURL(raw))
 	}
+	host, err := hostname.ToASCII(u.Hostname())
+	if err != nil {
+		return nil, "", fmt.Errorf("invalid webhook URL %q: IDNA rejects the host %q: %v", RedactURL(raw), u.Hostname(), err)
+	}
 	port := u.Port()
+	if host != u.Hostname() {
+		u.Host = host
+		if port != "" {
+			u.Host = net.JoinHostPort(host, port)
+		}
+	}
 	if port == "" {
 		port = "443"
 	}
 	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
 		return nil, "", fmt.Errorf("invalid webhook URL %q: port %s is not from 1 to 65535", RedactURL(raw), port)
 	}
-	return u, net.JoinHostPort(u.Hostname(), port), nil
+	return u, net.JoinHostPort(host, port), nil
 }
 
 func (opts Options) withDefaults() Options {

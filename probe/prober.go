@@ -6,6 +6,7 @@ import (
 	"net/url"
 
 	"github.com/mtlsdoctor/mtlsdoctor/chain"
+	"github.com/mtlsdoctor/mtlsdoctor/internal/hostname"
 	"github.com/mtlsdoctor/mtlsdoctor/report"
 )
 
@@ -44,7 +45,7 @@ type prober struct {
 	rep        *report.Report
 	url        *url.URL
 	address    string // host:port to dial
-	serverName string // SNI and the name the server certificate must cover
+	serverName string // SNI and the name the server certificate must cover, in A-label form
 
 	stages  map[string]stageResult
 	times   timeline
@@ -63,8 +64,10 @@ type prober struct {
 }
 
 func newProber(opts Options, rep *report.Report) *prober {
-	u, address, _ := parseTarget(opts.URL) // Run validated the URL
-	serverName := opts.ServerName
+	// Run validated the URL and the server name, and parseTarget returns
+	// the URL with its host in A-label form.
+	u, address, _ := parseTarget(opts.URL)
+	serverName, _ := hostname.ToASCII(opts.ServerName)
 	if serverName == "" {
 		serverName = u.Hostname()
 	}

@@ -14,33 +14,11 @@ import (
 	"github.com/mtlsdoctor/mtlsdoctor/report"
 )
 
+// TestRedactURL checks the wrapper; internal/redact tests the rules.
 func TestRedactURL(t *testing.T) {
-	tests := []struct {
-		name string
-		raw  string
-		want string
-	}{
-		{"password", "https://user:s3cretpw@localhost:4433/df", "https://user:xxxxx@localhost:4433/df"},
-		{"user without password", "https://user@localhost/df", "https://user@localhost/df"},
-		{"token", "https://localhost/df?token=abc123", "https://localhost/df?token=xxxxx"},
-		{"other parameters kept", "https://localhost/df?lang=en&token=abc123&page=2", "https://localhost/df?lang=en&token=xxxxx&page=2"},
-		{"names in any case and form", "https://h/?Access_Token=a&apiKey=b&X-Api-Key=c&api_key=d&SIG=e&Signature=f&client_secret=g&PASSWORD=h&passwd=i&pwd=j&auth=k&code=l&key=m",
-			"https://h/?Access_Token=xxxxx&apiKey=xxxxx&X-Api-Key=xxxxx&api_key=xxxxx&SIG=xxxxx&Signature=xxxxx&client_secret=xxxxx&PASSWORD=xxxxx&passwd=xxxxx&pwd=xxxxx&auth=xxxxx&code=xxxxx&key=xxxxx"},
-		{"run-together names", "https://h/?apikey=a&accesstoken=b&X-Amz-Signature=c", "https://h/?apikey=xxxxx&accesstoken=xxxxx&X-Amz-Signature=xxxxx"},
-		{"harmless names kept", "https://h/?keyword=a&monkey=b&session=c&zipcode=d", "https://h/?keyword=a&monkey=b&session=c&zipcode=d"},
-		{"escaped name", "https://h/?access%5Ftoken=a", "https://h/?access%5Ftoken=xxxxx"},
-		{"empty value kept", "https://h/?token=", "https://h/?token="},
-		{"fragment", "https://h/cb#access_token=abc&state=1", "https://h/cb#access_token=xxxxx&state=1"},
-		{"password and token", "https://user:s3cretpw@localhost:4433/df?token=abc123", "https://user:xxxxx@localhost:4433/df?token=xxxxx"},
-		{"not a URL", "https://user:s3cret pw@bad host/df?token=abc123", "https://user:xxxxx@bad host/df?token=xxxxx"},
-		{"no secret", "https://localhost:4433/df", "https://localhost:4433/df"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := RedactURL(tt.raw); got != tt.want {
-				t.Errorf("RedactURL(%q) = %q, want %q", tt.raw, got, tt.want)
-			}
-		})
+	const raw = "https://user:s3cretpw@localhost:4433/df?token=abc123"
+	if got, want := RedactURL(raw), "https://user:xxxxx@localhost:4433/df?token=xxxxx"; got != want {
+		t.Errorf("RedactURL(%q) = %q, want %q", raw, got, want)
 	}
 }
 

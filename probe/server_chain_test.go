@@ -14,7 +14,7 @@ import (
 // TestProbeIntermediateOnlyInCA probes openssl s_server, whose -cert sends
 // the leaf alone, with --ca holding the root and the intermediate. The
 // chain verifies only through the --ca copy of the intermediate, which the
-// platform, trusting roots only, does not have.
+// platform, trusting roots only, does not have, so the probe must fail.
 func TestProbeIntermediateOnlyInCA(t *testing.T) {
 	pki := newTestPKI(t)
 	intermediate, err := fixtures.NewIntermediate(pki.CA, "served-nowhere intermediate", "")
@@ -41,15 +41,15 @@ func TestProbeIntermediateOnlyInCA(t *testing.T) {
 	}
 
 	tests := []struct {
-		name     string
-		server   *peers.Server
-		opts     Options
-		status   report.Status
-		severity report.Severity // of incomplete-chain; empty means none
+		name       string
+		server     *peers.Server
+		opts       Options
+		status     report.Status
+		incomplete bool // an incomplete-chain error naming the intermediate
 	}{
-		{"leaf only, root and intermediate trusted", leafOnly, trust(pki.CA.Cert, intermediate.Cert), report.StatusWarn, report.SeverityWarning},
-		{"leaf only, root trusted", leafOnly, trust(pki.CA.Cert), report.StatusFail, ""},
-		{"leaf and intermediate, root and intermediate trusted", withChain, trust(pki.CA.Cert, intermediate.Cert), report.StatusPass, ""},
+		{"leaf only, root and intermediate trusted", leafOnly, trust(pki.CA.Cert, intermediate.Cert), report.StatusFail, true},
+		{"leaf only, root trusted", leafOnly, trust(pki.CA.Cert), report.StatusFail, false},
+		{"leaf and intermediate, root and intermediate trusted", withChain, trust(pki.CA.Cert, intermediate.Cert), report.StatusPass, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -57,21 +57,21 @@ func TestProbeIntermediateOnlyInCA(t *testing.T) {
 			opts.URL = tt.server.URL("/")
 			rep := runProbe(t, opts)
 			wantCheck(t, rep, checkServerCert, tt.status)
-			if tt.status == report.StatusFail {
-				if !rep.HasErrors() {
-					dumpReport(t, rep)
-					t.Errorf("a chain that does not verify gave no error")
-				}
-				return
-			}
-			wantNoErrors(t, rep)
-			if tt.severity == "" {
+			if tt.status == report.StatusPass {
+				wantNoErrors(t, rep)
 				wantNoCode(t, rep, report.CodeIncompleteChain)
 				return
 			}
-			wantCode(t, rep, report.CodeIncompleteChain, tt.severity)
+			if !rep.HasErrors() {
+				dumpReport(t, rep)
+				t.Errorf("a chain the platform rejects gave no error")
+			}
+			if !tt.incomplete {
+				return
+			}
+			wantCode(t, rep, report.CodeIncompleteChain, report.SeverityError)
 			f, _ := rep.Finding(report.CodeIncompleteChain)
-			for _, part := range []string{"CN=served-nowhere intermediate", "Dialogflow"} {
+			for _, part := range []string{"CN=served-nowhere intermediate", "Dialogflow", "verifies only because --ca holds"} {
 				if !strings.Contains(f.Summary+" "+f.Detail, part) {
 					t.Errorf("finding %q / %q does not contain %q", f.Summary, f.Detail, part)
 				}

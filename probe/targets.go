@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/mtlsdoctor/mtlsdoctor/internal/plural"
 	"github.com/mtlsdoctor/mtlsdoctor/report"
 )
 
@@ -67,14 +69,24 @@ func ReadTargetsFile(path string, base Options) ([]Target, error) {
 	return ParseTargets(f, path, base)
 }
 
+// maxTargetsErrors is the number of invalid lines that ParseTargets
+// reports one by one. It counts the rest in one more error, so that a
+// file of some other format does not flood the terminal.
+const maxTargetsErrors = 20
+
 // ParseTargets reads one target a line from r: an https URL, optionally
 // followed by the options of TargetLineOptions, which override base for
 // that line. Blank lines and lines starting with # are skipped, and a #
-// after white space starts a comment. file names r in errors, which are
-// *TargetsError values with the line number. Every target is validated
-// with Options.Validate.
+// after white space starts a comment. Every target is validated with
+// Options.Validate. file names r in errors. The error for invalid lines
+// joins a *TargetsError with the line number for each of the first
+// maxTargetsErrors of them, one a line, and one that counts the rest.
 func ParseTargets(r io.Reader, file string, base Options) ([]Target, error) {
-	var targets []Target
+	var (
+		targets []Target
+		errs    []error
+		more    moreInvalidLines // the invalid lines beyond maxTargetsErrors
+	)
 	scanner := bufio.NewScanner(r)
 	for line := 1; scanner.Scan(); line++ {
 		text := scanner.Text()
@@ -86,18 +98,42 @@ func ParseTargets(r io.Reader, file string, base Options) ([]Target, error) {
 			continue
 		}
 		opts, err := parseTargetLine(fields, base)
-		if err != nil {
-			return nil, &TargetsError{File: file, Line: line, Err: err}
+		switch {
+		case err == nil:
+			targets = append(targets, Target{Line: line, Options: opts})
+		case len(errs) < maxTargetsErrors:
+			errs = append(errs, &TargetsError{File: file, Line: line, Err: err})
+		default:
+			if more.count == 0 {
+				more.first = line
+			}
+			more.count++
 		}
-		targets = append(targets, Target{Line: line, Options: opts})
+	}
+	if more.count > 0 {
+		errs = append(errs, &TargetsError{File: file, Err: &more})
 	}
 	if err := scanner.Err(); err != nil {
-		return nil, &TargetsError{File: file, Err: fmt.Errorf("read targets: %w", err)}
+		errs = append(errs, &TargetsError{File: file, Err: fmt.Errorf("read targets: %w", err)})
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
 	}
 	if len(targets) == 0 {
 		return nil, &TargetsError{File: file, Err: errors.New("no targets: write one https:// URL a line")}
 	}
 	return targets, nil
+}
+
+// moreInvalidLines counts the invalid lines of a targets file beyond
+// those that ParseTargets lists.
+type moreInvalidLines struct {
+	first int // the line number of the first one
+	count int
+}
+
+func (m *moreInvalidLines) Error() string {
+	return fmt.Sprintf("%s, from line %d on", plural.Count(m.count, "more invalid line"), m.first)
 }
 
 // stripComment removes a comment: the whole line when it starts with #,
@@ -123,12 +159,24 @@ func parseTargetLine(fields []string, base Options) (Options, error) {
 	if strings.HasPrefix(opts.URL, "-") {
 		return opts, fmt.Errorf("the line starts with the option %q: put the URL first", opts.URL)
 	}
+	// Check the URL before the options, so that a line of other text is
+	// reported by its first word rather than by its second.
+	if _, _, err := parseTarget(opts.URL); err != nil {
+		if !strings.Contains(opts.URL, "://") {
+			return opts, fmt.Errorf("the line starts with %q, which is not an https:// URL: give the webhook's URL first, then options such as --edition cx",
+				RedactURL(opts.URL))
+		}
+		return opts, err
+	}
 
 	seen := map[string]bool{}
 	for i := 1; i < len(fields); i++ {
 		name, value, hasValue := strings.Cut(fields[i], "=")
 		if !strings.HasPrefix(name, "--") {
 			return opts, fmt.Errorf("unexpected %q after the URL: give one URL a line, then options such as --edition cx", RedactURL(fields[i]))
+		}
+		if !slices.Contains(TargetLineOptions, name) {
+			return opts, unknownTargetOption(name)
 		}
 		if !hasValue {
 			if i+1 >= len(fields) {
@@ -176,9 +224,13 @@ func applyTargetOption(opts *Options, name, value string) error {
 			opts.Deadline = d
 		}
 	default:
-		return fmt.Errorf("unknown option %s: a line may give %s", name, strings.Join(TargetLineOptions, ", "))
+		return unknownTargetOption(name)
 	}
 	return nil
+}
+
+func unknownTargetOption(name string) error {
+	return fmt.Errorf("unknown option %s: a line may give %s", name, strings.Join(TargetLineOptions, ", "))
 }
 
 // TargetsOptions configure RunTargets.

@@ -72,6 +72,10 @@ func TestParseTargetsErrors(t *testing.T) {
 	}{
 		{"unknown option", "https://a.example\nhttps://b.example --cert x.pem", 2, "unknown option --cert"},
 		{"missing value", "https://a.example --edition", 1, "--edition needs a value"},
+		{"unknown option last", "https://a.example --bogus", 1, "unknown option --bogus"},
+		{"unknown option with value", "https://a.example --bogus=1", 1, "unknown option --bogus"},
+		{"not a URL", "not a url", 1, `the line starts with "not", which is not an https:// URL`},
+		{"host without scheme", "webhook.example:8443 --edition cx", 1, `the line starts with "webhook.example:8443", which is not an https:// URL`},
 		{"bad edition", "https://a.example --edition v1", 1, `invalid --edition "v1"`},
 		{"bad timeout", "https://a.example --timeout soon", 1, `invalid --timeout "soon"`},
 		{"negative deadline", "https://a.example --deadline=-1s", 1, "positive duration"},
@@ -105,6 +109,57 @@ func TestParseTargetsErrors(t *testing.T) {
 				t.Errorf("error %q does not start with %q", err, prefix)
 			}
 		})
+	}
+}
+
+func TestParseTargetsReportsEveryBadLine(t *testing.T) {
+	file := strings.Join([]string{
+		"https://a.example",
+		"not a url",
+		"https://b.example --bogus",
+		"# a comment",
+		"https://c.example --edition v1",
+	}, "\n")
+	_, err := ParseTargets(strings.NewReader(file), "targets.txt", Options{})
+	if err == nil {
+		t.Fatal("no error for three bad lines")
+	}
+	want := []string{
+		`targets.txt:2: the line starts with "not", which is not an https:// URL`,
+		"targets.txt:3: unknown option --bogus",
+		`targets.txt:5: invalid --edition "v1"`,
+	}
+	lines := strings.Split(err.Error(), "\n")
+	if len(lines) != len(want) {
+		t.Fatalf("error has %d lines, want %d:\n%v", len(lines), len(want), err)
+	}
+	for i, prefix := range want {
+		if !strings.HasPrefix(lines[i], prefix) {
+			t.Errorf("line %d of the error is %q, want it to start with %q", i+1, lines[i], prefix)
+		}
+	}
+	var te *TargetsError
+	if !errors.As(err, &te) || te.Line != 2 {
+		t.Errorf("errors.As finds %+v, want the error of line 2", te)
+	}
+}
+
+func TestParseTargetsLimitsErrors(t *testing.T) {
+	const bad = maxTargetsErrors + 7
+	file := strings.Repeat("https://a.example --bogus\n", bad)
+	_, err := ParseTargets(strings.NewReader(file), "targets.txt", Options{})
+	if err == nil {
+		t.Fatal("no error for a file of bad lines")
+	}
+	lines := strings.Split(err.Error(), "\n")
+	if len(lines) != maxTargetsErrors+1 {
+		t.Fatalf("error has %d lines, want %d", len(lines), maxTargetsErrors+1)
+	}
+	if want := fmt.Sprintf("targets.txt:%d: unknown option --bogus", maxTargetsErrors); !strings.HasPrefix(lines[maxTargetsErrors-1], want) {
+		t.Errorf("last listed line %q does not start with %q", lines[maxTargetsErrors-1], want)
+	}
+	if want := fmt.Sprintf("targets.txt: 7 more invalid lines, from line %d on", maxTargetsErrors+1); lines[maxTargetsErrors] != want {
+		t.Errorf("last line of the error is %q, want %q", lines[maxTargetsErrors], want)
 	}
 }
 

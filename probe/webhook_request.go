@@ -418,11 +418,23 @@ func (p *prober) newRequest() *http.Request {
 	return req
 }
 
-// framingHeaders are the headers that the probe sets itself from the URL
-// and the body. Setting them by hand would make a malformed request.
-var framingHeaders = []string{
-	"Host", "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive",
-	"Proxy-Connection", "Te", "Trailer", "Upgrade",
+// hopByHop is the reason to reject a header that concerns the connection
+// rather than the request (RFC 9110, section 7.6.1).
+const hopByHop = "it concerns the connection rather than the request (RFC 9110, section 7.6.1), and the probe sends Connection: close with its one request"
+
+// framingHeaders maps the headers that the probe sets itself, from the
+// URL and the body, to the reason why --header may not set them. Setting
+// them by hand would make a malformed request. The names are canonical.
+var framingHeaders = map[string]string{
+	"Host":              "the probe sets it from the URL's host; use --server-name to send another name",
+	"Content-Length":    "the probe sets it from the length of the request body it sends",
+	"Transfer-Encoding": "the probe frames its request body with Content-Length, and a request with both headers is malformed (RFC 9112, section 6.2)",
+	"Trailer":           "it announces fields after a chunked body, and the probe frames its request body with Content-Length and sends no trailer fields",
+	"Connection":        hopByHop,
+	"Keep-Alive":        hopByHop,
+	"Proxy-Connection":  hopByHop,
+	"Te":                hopByHop,
+	"Upgrade":           hopByHop,
 }
 
 // ParseHeader splits a --header value of the form "Name: value". The
@@ -446,8 +458,9 @@ func checkHeader(name string, values []string) error {
 	if name == "" || strings.IndexFunc(name, func(r rune) bool { return !isTokenRune(r) }) >= 0 {
 		return fmt.Errorf("invalid --header name %q: use letters, digits and -", name)
 	}
-	if slices.Contains(framingHeaders, http.CanonicalHeaderKey(name)) {
-		return fmt.Errorf("invalid --header %q: the probe sets it from the URL and the body; use --server-name for the Host header", name)
+	canonical := http.CanonicalHeaderKey(name)
+	if reason, ok := framingHeaders[canonical]; ok {
+		return fmt.Errorf("invalid --header %q: %s", canonical, reason)
 	}
 	for _, v := range values {
 		if strings.ContainsAny(v, "\r\n\x00") {

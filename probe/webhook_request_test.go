@@ -2,6 +2,7 @@ package probe
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"reflect"
@@ -68,7 +69,7 @@ func TestParseHeader(t *testing.T) {
 		{"colon in value", "X-Time: 12:30", "X-Time", "12:30", ""},
 		{"no colon", "Authorization Bearer s3cret", "", "", `expected "Name: value"`},
 		{"host", "Host: other.example", "", "", "--server-name"},
-		{"content length", "content-length: 0", "", "", "sets it from the URL and the body"},
+		{"content length", "content-length: 0", "", "", `invalid --header "Content-Length": the probe sets it from the length of the request body`},
 		{"space in name", "X Token: 1", "", "", "invalid --header name"},
 		{"line break", "X-Token: a\r\nX-Evil: 1", "", "", "line break"},
 	}
@@ -220,6 +221,30 @@ func TestProbeRequestShape(t *testing.T) {
 			rep := runProbe(t, opts)
 			wantNoErrors(t, rep)
 			tc.check(t, <-requests)
+		})
+	}
+}
+
+// TestParseHeaderFramingReasons checks that each header the probe sets
+// itself is rejected by name with its own reason, and that only Host
+// points to --server-name.
+func TestParseHeaderFramingReasons(t *testing.T) {
+	for name := range framingHeaders {
+		t.Run(name, func(t *testing.T) {
+			_, _, err := ParseHeader(strings.ToLower(name) + ": s3cret")
+			if err == nil {
+				t.Fatalf("ParseHeader accepted %s", name)
+			}
+			msg := err.Error()
+			if prefix := fmt.Sprintf("invalid --header %q: ", name); !strings.HasPrefix(msg, prefix) {
+				t.Errorf("error %q does not start with %q", msg, prefix)
+			}
+			if got := strings.Contains(msg, "--server-name"); got != (name == "Host") {
+				t.Errorf("error %q mentions --server-name: %v, want %v", msg, got, name == "Host")
+			}
+			if strings.Contains(msg, "s3cret") {
+				t.Errorf("error %q repeats the header value", msg)
+			}
 		})
 	}
 }

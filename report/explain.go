@@ -17,7 +17,7 @@ type Explanation struct {
 	// maxInputLen bytes.
 	Input string `json:"input"`
 	// Stack names the program or library that printed the line: "go",
-	// "curl", "openssl", "node", "nginx" or "dialogflow".
+	// "curl", "openssl", "node", "python", "nginx" or "dialogflow".
 	Stack string `json:"stack"`
 	// Side is who rejected whom, or who failed, in words.
 	Side string `json:"side"`
@@ -89,6 +89,7 @@ const (
 	sideNoDNS                = "the client could not resolve the server's name"
 	sideTimeout              = "the client gave up waiting for the server"
 	sideReset                = "the server closed the connection without a TLS alert"
+	sideClientReset          = "the client closed the connection without a TLS alert"
 	sideServerNotTLS         = "the client spoke TLS but the server did not"
 	sideClientNotTLS         = "the client sent plain HTTP to the server's TLS port"
 	sideNoCommonParams       = "client and server could not agree on TLS parameters"
@@ -165,6 +166,15 @@ var (
 		`\[(?:emerg|alert|crit|error|warn|notice|info|debug)\] \d+#\d+: `)
 	clientMarkers = regexp.MustCompile(`^curl: \(|^\* |(?:Get|Post|Put|Head|Patch|Delete) "https?://|` +
 		`SSL_connect|SSL_read|tls_process_server_certificate`)
+	// nginxUpstream marks an nginx log line about its upstream, where
+	// nginx is the TLS client: "while SSL handshaking to upstream",
+	// "while reading response header from upstream" and the
+	// `upstream: "..."` field.
+	nginxUpstream = regexp.MustCompile(` (?:to|from) upstream\b|, upstream: "`)
+	// nginxContext is the end nginx gives a connection's error message,
+	// "while SSL handshaking, client: 127.0.0.1", which stays when the
+	// log prefix is cut off.
+	nginxContext = regexp.MustCompile(`\bwhile [A-Za-z ]+, client: `)
 	// logTimestamp is the date and time that Go's log package and nginx
 	// put before each line; check names leave it out.
 	logTimestamp  = regexp.MustCompile(`^\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2} `)
@@ -241,10 +251,10 @@ func (ex *explainer) add(raw string) {
 
 func (ex *explainer) roleOf(line string) role {
 	switch {
-	case strings.Contains(line, "to upstream"):
+	case nginxUpstream.MatchString(line):
 		// nginx talking to its upstream is the TLS client.
 		return roleClient
-	case nginxLogLine.MatchString(line):
+	case isNginxLine(line):
 		return roleServer
 	case clientMarkers.MatchString(line):
 		return roleClient
@@ -318,7 +328,7 @@ func (ex *explainer) attachValidity(validity string) {
 }
 
 // opensslStack names the program around an OpenSSL error string, which
-// curl, Node, nginx and the openssl tool all print.
+// curl, Node, Python, nginx and the openssl tool all print.
 func opensslStack(line string) string {
 	switch {
 	case strings.HasPrefix(line, "curl: (") || strings.HasPrefix(line, "* "):
@@ -328,10 +338,17 @@ func opensslStack(line string) string {
 		strings.HasPrefix(line, "Error: error:"):
 		// Node prints an OpenSSL error as a JavaScript Error: "Error: error:05800074:...".
 		return "node"
-	case nginxLogLine.MatchString(line):
+	case strings.Contains(line, "(_ssl.c:"):
+		// Python's ssl module ends each error with its own source line.
+		return "python"
+	case isNginxLine(line):
 		return "nginx"
 	}
 	return "openssl"
+}
+
+func isNginxLine(line string) bool {
+	return nginxLogLine.MatchString(line) || nginxContext.MatchString(line)
 }
 
 // socketStack names the program around a socket error that Go, curl,
@@ -553,6 +570,9 @@ var alerts = map[int]alertInfo{
 			meaning: "The server sent internal_error: it failed on its own side, not over anything the client sent. " +
 				"Go 1.26 servers send it when GetCertificate returns an error, and nginx 1.22 when it cannot load " +
 				"the certificate that ssl_certificate names with $ssl_server_name for the requested server name. " +
+				"Servers on OpenSSL 3.0 that enable TLS 1.0 and 1.1, as nginx 1.22 and s_server do by default, send it " +
+				"to every client limited to those versions: OpenSSL's default security level allows no signature " +
+				"algorithm they can use (\"no suitable signature algorithm\" in the server's log). " +
 				"The server's log names the cause.",
 			codes: []Code{CodeHandshakeFailure},
 		},
@@ -732,6 +752,11 @@ var verifyErrors = []verifyInfo{
 		meaning: "The server's certificate does not name the host the client dialled.",
 	},
 	{
+		nums: []int{64}, texts: []string{"IP address mismatch"}, node: "",
+		codes:   []Code{CodeHostnameMismatch},
+		meaning: "The client dialled an IP address that the server's certificate does not list among its subject alternative names.",
+	},
+	{
 		nums: []int{66, 67}, texts: []string{"EE certificate key too weak", "CA certificate key too weak"}, node: "",
 		codes:   []Code{CodeWeakKey},
 		meaning: "A key in the chain is shorter than the verifier's security level allows (RSA below 2048 bits at OpenSSL level 2).",
@@ -743,16 +768,26 @@ var verifyErrors = []verifyInfo{
 	},
 }
 
+// lookupVerifyText finds a verify error by its OpenSSL text. The text may
+// go on with a detail after punctuation, as Python's "Hostname mismatch,
+// certificate is not valid for 'example.com'." does. The longest known text
+// that matches wins, so "self-signed certificate in certificate chain" is
+// not taken for "self-signed certificate".
 func lookupVerifyText(text string) (verifyInfo, bool) {
 	text = strings.TrimSpace(text)
+	var best verifyInfo
+	bestLen := 0
 	for _, v := range verifyErrors {
 		for _, t := range v.texts {
-			if strings.EqualFold(text, t) {
-				return v, true
+			if len(t) <= bestLen || len(text) < len(t) || !strings.EqualFold(text[:len(t)], t) {
+				continue
+			}
+			if rest := strings.TrimLeft(text[len(t):], " "); rest == "" || strings.ContainsAny(rest[:1], ",.:;(") {
+				best, bestLen = v, len(t)
 			}
 		}
 	}
-	return verifyInfo{}, false
+	return best, bestLen > 0
 }
 
 func lookupVerifyNum(num int) (verifyInfo, bool) {
@@ -797,7 +832,7 @@ func explainVerify(v verifyInfo, evidence string, c *lineContext) explained {
 		evidence = joinDetail(evidence, "at depth 0 (the leaf certificate)")
 	}
 	if c.role == roleUnknown {
-		evidence = joinDetail(evidence, "assumed a client (curl, s_client, Node) printed this line")
+		evidence = joinDetail(evidence, "assumed a client (curl, s_client, Node, Python) printed this line")
 	}
 	if c.role == roleServer {
 		for i, code := range codes {
@@ -950,6 +985,13 @@ func nginxRules() []rule {
 			stack:   "nginx",
 			pattern: regexp.MustCompile(`400 The plain HTTP request was sent to HTTPS port|client sent plain HTTP request to HTTPS port`),
 			explain: plainHTTPToTLS,
+		},
+		{
+			// With "(104: Connection reset by peer)" the peer reset the
+			// connection; without, it closed it.
+			stack:   "nginx",
+			pattern: regexp.MustCompile(`peer closed connection in SSL handshake`),
+			explain: resetBy("The upstream server closed the connection during the TLS handshake without an alert."),
 		},
 		{
 			stack:   "nginx",
@@ -1619,6 +1661,18 @@ func opensslRules() []rule {
 			explain: fixed(sideNoCommonParams, "The server shares no cipher suite with the client.", "", CodeNoSharedCipher),
 		},
 		{
+			pattern: regexp.MustCompile(`no suitable signature algorithm`),
+			explain: noSignatureAlgorithm,
+		},
+		{
+			pattern: regexp.MustCompile(`legacy sigalg disallowed or unsupported`),
+			explain: fixed(sideNoCommonParams,
+				"The server chose TLS 1.0 or 1.1 and signed its handshake with SHA-1 or MD5-SHA1, which an OpenSSL 3.0 "+
+					"client rejects at its default security level 1. curl 7.88 prints this when it is limited to "+
+					"TLS 1.0 or 1.1 (--tls-max) or the server supports nothing newer.",
+				"", CodeProtocolVersion),
+		},
+		{
 			pattern: regexp.MustCompile(`unsupported protocol|no protocols available|version too low`),
 			explain: fixed(sideNoCommonParams, "Client and server have no TLS version in common.", "", CodeProtocolVersion),
 		},
@@ -1687,7 +1741,7 @@ func opensslRules() []rule {
 		},
 		{
 			pattern: regexp.MustCompile(`unexpected eof while reading`),
-			explain: fixed(sideReset, "The peer closed the connection without a TLS close_notify or alert.", "", CodeConnectionReset),
+			explain: resetBy("The server closed the connection without a TLS close_notify or alert."),
 		},
 		{
 			pattern: regexp.MustCompile(`BIO_lookup_ex:.*(?:Name or service not known|nodename nor servname)`),
@@ -1699,7 +1753,7 @@ func opensslRules() []rule {
 		},
 		{
 			pattern: regexp.MustCompile(`:errno=104\b`),
-			explain: fixed(sideReset, "The server reset the TCP connection (errno 104, ECONNRESET).", "", CodeConnectionReset),
+			explain: resetBy("The server reset the TCP connection (errno 104, ECONNRESET)."),
 		},
 		{
 			pattern: regexp.MustCompile(`^no peer certificate available$`),
@@ -1728,9 +1782,11 @@ func networkRules() []rule {
 			},
 		},
 		{
+			// A character class in place of (?i) leaves the rule a literal
+			// for the line filter, so lines without it skip the regexp.
 			stack:   stackFromSocket,
-			pattern: regexp.MustCompile(`(?i)connection reset by peer`),
-			explain: fixed(sideReset, "The server reset the TCP connection instead of answering or sending a TLS alert.", "", CodeConnectionReset),
+			pattern: regexp.MustCompile(`[Cc]onnection reset by peer`),
+			explain: resetBy("The server reset the TCP connection instead of answering or sending a TLS alert."),
 		},
 		{
 			stack:   stackFromSocket,
@@ -1739,6 +1795,49 @@ func networkRules() []rule {
 				"", CodeHandshakeTimeout),
 		},
 	}
+}
+
+// clientResetFix replaces the catalog's fix for connection-reset, which
+// points at the server's log, when the server printed the line.
+const clientResetFix = "Read the client's log or output from the same time: the client ended the connection and the server's log cannot say why."
+
+// resetBy returns an explain function for a connection closed without a
+// TLS alert. serverClosed is the meaning when a client printed the line.
+// In a server's log, such as nginx's error log, the peer that closed the
+// connection is the client.
+func resetBy(serverClosed string) func([]string, *lineContext) (explained, bool) {
+	return func(m []string, c *lineContext) (explained, bool) {
+		if c.role == roleServer {
+			return explained{
+				side: sideClientReset,
+				meaning: "The client closed or reset the TCP connection without a TLS alert, before the handshake " +
+					"or the request finished.",
+				findings: findings(m[0], clientResetFix, CodeConnectionReset),
+			}, true
+		}
+		return explained{side: sideReset, meaning: serverClosed, findings: findings(m[0], "", CodeConnectionReset)}, true
+	}
+}
+
+// noSignatureAlgorithm explains OpenSSL's "no suitable signature
+// algorithm", which a server prints when it cannot sign its handshake.
+func noSignatureAlgorithm(m []string, _ *lineContext) (explained, bool) {
+	found := findings(m[0],
+		"Connect with TLS 1.2 or 1.3. If the client already does, it offers no signature algorithm for the "+
+			"server certificate's key type: give the server a certificate whose key type (RSA or ECDSA) the client "+
+			"supports. When mtlsdoctor probe --audit sent TLS 1.0 or 1.1, this rejection is what the audit expects.",
+		CodeNoSharedCipher)
+	found[0].Summary = "client and server share no signature algorithm"
+	return explained{
+		side: sideNoCommonParams,
+		meaning: "Client and server share no signature algorithm that the server may use with its certificate's key, " +
+			"so the server cannot sign the handshake. OpenSSL 3.0 forbids SHA-1 and MD5-SHA1 signatures at its " +
+			"default security level 1, and TLS 1.0 and 1.1 need one of them. So a server on it that still enables " +
+			"those versions (nginx 1.22 does by default) prints this for every TLS 1.0 or 1.1 client, with an RSA " +
+			"or an ECDSA certificate, and sends alert 80 (internal_error). Over TLS 1.3 it means the client offers " +
+			"no algorithm for the certificate's key type (alert 40, handshake_failure).",
+		findings: found,
+	}, true
 }
 
 func opensslVerify(m []string, c *lineContext) (explained, bool) {
@@ -1772,64 +1871,4 @@ func plainHTTPToTLS(m []string, _ *lineContext) (explained, bool) {
 		findings: []Finding{New(CodePlainHTTP, "the client sent plain HTTP to a TLS port", m[0]).
 			WithFix("Use https:// for this port.")},
 	}, true
-}
-
-// pythonSSLError matches what Python's ssl module prints for an OpenSSL
-// error: "[SSL: REASON_CODE] reason text (_ssl.c:LINE)", optionally after
-// the exception's name; requests and urllib3 wrap the same text.
-var pythonSSLError = regexp.MustCompile(`\[SSL: ([A-Z0-9_]+)\] ([^()\[\]]+?) \(_ssl\.c:\d+\)`)
-
-// pythonRules explain Python's ssl errors, which a Flask or FastAPI webhook
-// and a requests client print. The reason code is OpenSSL's, so the
-// explanations are OpenSSL's; only the framing is Python's.
-func pythonRules() []rule {
-	return []rule{
-		{
-			stack:   "python",
-			pattern: pythonSSLError,
-			explain: explainPythonSSL,
-		},
-		{
-			stack:   "python",
-			pattern: regexp.MustCompile(`EOF occurred in violation of protocol`),
-			explain: fixed(sideReset, "The peer closed the connection without a TLS close_notify or alert; "+
-				"Python's ssl module reports that as a protocol violation.", "", CodeConnectionReset),
-		},
-	}
-}
-
-func explainPythonSSL(m []string, c *lineContext) (explained, bool) {
-	reason, text := m[1], strings.TrimSpace(m[2])
-	switch {
-	case strings.Contains(reason, "_ALERT_"):
-		// "tlsv13 alert certificate required": an alert the peer sent.
-		name := text[strings.Index(text, " alert ")+len(" alert "):]
-		number, ok := opensslAlertNumbers[name]
-		if !ok {
-			return explained{}, false
-		}
-		return explainAlert(number, true, c, "Python ssl "+m[0])
-	case reason == "CERTIFICATE_VERIFY_FAILED":
-		// "certificate verify failed: unable to get local issuer certificate"
-		_, detail, _ := strings.Cut(text, ": ")
-		v, ok := lookupVerifyText(detail)
-		if !ok {
-			return explained{}, false
-		}
-		return explainVerify(v, m[0], c), true
-	case reason == "PEER_DID_NOT_RETURN_A_CERTIFICATE":
-		return fixed(sideServerWantsCert, "The Python server (ssl.CERT_REQUIRED) requires a client certificate and got none.",
-			"", CodeClientCertRequired)(m, c)
-	case reason == "WRONG_VERSION_NUMBER":
-		return wrongVersionNumber(m, c)
-	case reason == "HTTP_REQUEST":
-		return plainHTTPToTLS(m, c)
-	case reason == "NO_SHARED_CIPHER":
-		return fixed(sideNoCommonParams, "The server shares no cipher suite with the client.", "", CodeNoSharedCipher)(m, c)
-	case reason == "UNSUPPORTED_PROTOCOL" || reason == "NO_PROTOCOLS_AVAILABLE" || reason == "TLSV1_ALERT_PROTOCOL_VERSION":
-		return fixed(sideNoCommonParams, "Client and server have no TLS version in common.", "", CodeProtocolVersion)(m, c)
-	case reason == "KEY_VALUES_MISMATCH":
-		return fixed(sideLocalFiles, "The private key does not belong to the certificate.", "", CodeKeyMismatch)(m, c)
-	}
-	return explained{}, false
 }

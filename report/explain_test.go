@@ -13,12 +13,14 @@ import (
 // Sources of the strings produced for these tests: each was printed by
 // that exact program version, run against real peers on 127.0.0.1.
 const (
-	goLocal      = "Go 1.26.8 crypto/tls, net/http (local)"
-	opensslLocal = "OpenSSL 3.0.19 s_client/s_server (local)"
-	curlLocal    = "curl 7.88.1 with OpenSSL 3.0.19 (local)"
-	nodeLocal    = "Node 20.20.2 https/tls (local)"
-	nginxLocal   = "nginx 1.22.1 with OpenSSL 3.0.19 (local)"
-	pythonLocal  = "Python 3.11.7 ssl with OpenSSL 3.0.19 (local)"
+	goLocal       = "Go 1.26.8 crypto/tls, net/http (local)"
+	opensslLocal  = "OpenSSL 3.0.19 s_client/s_server (local)"
+	curlLocal     = "curl 7.88.1 with OpenSSL 3.0.19 (local)"
+	nodeLocal     = "Node 20.20.2 https/tls (local)"
+	nginxLocal    = "nginx 1.22.1 with OpenSSL 3.0.19 (local)"
+	pythonLocal   = "Python 3.11.7 ssl with OpenSSL 3.0.19 (local)"
+	urllibLocal   = "Python 3.11.7 urllib.request with OpenSSL 3.0.19 (local)"
+	requestsLocal = "Python 3.11.7 requests 2.34.2, urllib3 2.7.0, with OpenSSL 3.0.19 (local)"
 )
 
 // explainCase is one real error string, where it came from, and what
@@ -66,6 +68,173 @@ var explainCases = []explainCase{
 		name: "python server got plain http", source: pythonLocal,
 		input: `ssl.SSLError: [SSL: HTTP_REQUEST] http request (_ssl.c:1006)`,
 		stack: "python", side: sideClientNotTLS, codes: []Code{CodePlainHTTP},
+	},
+	{
+		name: "python hostname mismatch", source: pythonLocal + ", server_hostname other than the certificate's names",
+		input: `ssl.SSLCertVerificationError: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: Hostname mismatch, ` +
+			`certificate is not valid for 'other.example'. (_ssl.c:1006)`,
+		stack: "python", side: sideClientRejectedServer, codes: []Code{CodeHostnameMismatch},
+	},
+	{
+		name: "python IP address mismatch", source: pythonLocal + ", certificate for localhost only, dialled 127.0.0.1",
+		input: `ssl.SSLCertVerificationError: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: IP address mismatch, ` +
+			`certificate is not valid for '127.0.0.1'. (_ssl.c:1006)`,
+		stack: "python", side: sideClientRejectedServer, codes: []Code{CodeHostnameMismatch},
+	},
+	{
+		name: "urllib IP address mismatch", source: urllibLocal + ", certificate for localhost only",
+		input: `urllib.error.URLError: <urlopen error [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: IP address ` +
+			`mismatch, certificate is not valid for '127.0.0.1'. (_ssl.c:1006)>`,
+		stack: "python", side: sideClientRejectedServer, codes: []Code{CodeHostnameMismatch},
+	},
+	{
+		name: "requests IP address mismatch", source: requestsLocal + ", certificate for localhost only",
+		input: `requests.exceptions.SSLError: HTTPSConnectionPool(host='127.0.0.1', port=45444): Max retries exceeded with url: / ` +
+			`(Caused by SSLError(SSLCertVerificationError(1, "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: ` +
+			`IP address mismatch, certificate is not valid for '127.0.0.1'. (_ssl.c:1006)")))`,
+		stack: "python", side: sideClientRejectedServer, codes: []Code{CodeHostnameMismatch},
+	},
+	{
+		name: "urllib protocol version", source: urllibLocal + " against s_server -tls1 -cipher DEFAULT@SECLEVEL=0",
+		input: `urllib.error.URLError: <urlopen error [SSL: TLSV1_ALERT_PROTOCOL_VERSION] tlsv1 alert protocol version (_ssl.c:1006)>`,
+		stack: "python", side: sideNoCommonParams, codes: []Code{CodeProtocolVersion},
+	},
+	{
+		name:   "python server no signature algorithm",
+		source: pythonLocal + " server with minimum_version TLSv1 and set_ciphers(\"DEFAULT\"), s_client -tls1; str() of the SSLError",
+		input:  `[SSL: NO_SUITABLE_SIGNATURE_ALGORITHM] no suitable signature algorithm (_ssl.c:1006)`,
+		stack:  "python", side: sideNoCommonParams, codes: []Code{CodeNoSharedCipher},
+	},
+	{
+		name: "python key values mismatch", source: pythonLocal + ", load_cert_chain with another certificate's key",
+		input: `ssl.SSLError: [X509: KEY_VALUES_MISMATCH] key values mismatch (_ssl.c:3926)`,
+		stack: "python", side: sideLocalFiles, codes: []Code{CodeKeyMismatch},
+	},
+	{
+		name: "python key of another type", source: pythonLocal + ", load_cert_chain with an ECDSA certificate and an RSA key",
+		input: `ssl.SSLError: [SSL: NO_CERTIFICATE_ASSIGNED] no certificate assigned (_ssl.c:3934)`,
+		stack: "python", side: sideLocalFiles, codes: []Code{CodeKeyMismatch},
+	},
+	{
+		name: "python PEM lib", source: pythonLocal + ", load_cert_chain with a DER certificate",
+		input: `ssl.SSLError: [SSL] PEM lib (_ssl.c:3905)`,
+		stack: "python", side: sideLocalFiles, codes: []Code{CodeNotPEM, CodeEncryptedKey},
+	},
+	{
+		name: "python X509 PEM lib", source: pythonLocal + ", load_verify_locations with bad base64 in a PEM block",
+		input: `ssl.SSLError: [X509] PEM lib (_ssl.c:4154)`,
+		stack: "python", side: sideLocalFiles, codes: []Code{CodeNotPEM, CodeEncryptedKey},
+	},
+	{
+		name: "python no certificate in CA file", source: pythonLocal + ", load_verify_locations with a DER certificate",
+		input: `ssl.SSLError: [X509: NO_CERTIFICATE_OR_CRL_FOUND] no certificate or crl found (_ssl.c:4154)`,
+		stack: "python", side: sideLocalFiles, codes: []Code{CodeNotPEM},
+	},
+	{
+		name: "python PEM no start line", source: pythonLocal + ", load_dh_params with a file of base64 noise",
+		input: `ssl.SSLError: [PEM: NO_START_LINE] no start line (_ssl.c:4202)`,
+		stack: "python", side: sideLocalFiles, codes: []Code{CodeNotPEM},
+	},
+	{
+		name: "python cadata no start line", source: pythonLocal + ", load_verify_locations(cadata=...) without a PEM block",
+		input: `ssl.SSLError: no start line: cadata does not contain a certificate (_ssl.c:4020)`,
+		stack: "python", side: sideLocalFiles, codes: []Code{CodeNotPEM},
+	},
+	{
+		name: "urllib refused", source: urllibLocal,
+		input: `urllib.error.URLError: <urlopen error [Errno 111] Connection refused>`,
+		stack: "python", side: sideNoConnection, codes: []Code{CodeConnectionRefused},
+	},
+	{
+		name: "python refused", source: pythonLocal + ", socket.create_connection",
+		input: `ConnectionRefusedError: [Errno 111] Connection refused`,
+		stack: "python", side: sideNoConnection, codes: []Code{CodeConnectionRefused},
+	},
+	{
+		name: "requests refused", source: requestsLocal,
+		input: `requests.exceptions.ConnectionError: HTTPSConnectionPool(host='127.0.0.1', port=9): Max retries exceeded with url: / ` +
+			`(Caused by NewConnectionError("HTTPSConnection(host='127.0.0.1', port=9): Failed to establish a new connection: ` +
+			`[Errno 111] Connection refused"))`,
+		stack: "python", side: sideNoConnection, codes: []Code{CodeConnectionRefused},
+	},
+	{
+		name: "urllib name not known", source: urllibLocal + " with a resolver on 127.0.0.1 answering NXDOMAIN",
+		input: `urllib.error.URLError: <urlopen error [Errno -2] Name or service not known>`,
+		stack: "python", side: sideNoDNS, codes: []Code{CodeDNSFailure},
+	},
+	{
+		name: "python name not known", source: pythonLocal + ", socket.create_connection, with a resolver on 127.0.0.1 answering NXDOMAIN",
+		input: `socket.gaierror: [Errno -2] Name or service not known`,
+		stack: "python", side: sideNoDNS, codes: []Code{CodeDNSFailure},
+	},
+	{
+		name: "python resolver silent", source: pythonLocal + ", socket.create_connection, with nothing listening on the resolver address [::1]:53",
+		input: `socket.gaierror: [Errno -3] Temporary failure in name resolution`,
+		stack: "python", side: sideNoDNS, codes: []Code{CodeDNSFailure},
+	},
+	{
+		name: "requests name not known", source: requestsLocal + " with a resolver on 127.0.0.1 answering NXDOMAIN",
+		input: `requests.exceptions.ConnectionError: HTTPSConnectionPool(host='webhook.example.invalid', port=443): Max retries ` +
+			`exceeded with url: / (Caused by NameResolutionError("HTTPSConnection(host='webhook.example.invalid', port=443): ` +
+			`Failed to resolve 'webhook.example.invalid' ([Errno -2] Name or service not known)"))`,
+		stack: "python", side: sideNoDNS, codes: []Code{CodeDNSFailure},
+	},
+	{
+		name: "urllib reset", source: urllibLocal + " against a listener that resets after the ClientHello",
+		input: `urllib.error.URLError: <urlopen error [Errno 104] Connection reset by peer>`,
+		stack: "python", side: sideReset, codes: []Code{CodeConnectionReset},
+	},
+	{
+		name: "python reset", source: pythonLocal + " against a listener that resets after the ClientHello",
+		input: `ConnectionResetError: [Errno 104] Connection reset by peer`,
+		stack: "python", side: sideReset, codes: []Code{CodeConnectionReset},
+	},
+	{
+		name: "requests reset", source: requestsLocal + " against a listener that resets after the ClientHello",
+		input: `requests.exceptions.ConnectionError: ('Connection aborted.', ConnectionResetError(104, 'Connection reset by peer'))`,
+		stack: "python", side: sideReset, codes: []Code{CodeConnectionReset},
+	},
+	{
+		name: "python handshake timeout", source: pythonLocal + " against a listener that never answers",
+		input: `TimeoutError: _ssl.c:989: The handshake operation timed out`,
+		stack: "python", side: sideTimeout, codes: []Code{CodeHandshakeTimeout},
+	},
+	{
+		name: "urllib handshake timeout", source: urllibLocal + " against a listener that never answers",
+		input: `urllib.error.URLError: <urlopen error _ssl.c:989: The handshake operation timed out>`,
+		stack: "python", side: sideTimeout, codes: []Code{CodeHandshakeTimeout},
+	},
+	{
+		name: "python connect timeout", source: pythonLocal + ", socket.create_connection to a listener whose backlog is full",
+		input: `TimeoutError: timed out`,
+		stack: "python", side: sideTimeout, codes: []Code{CodeHandshakeTimeout},
+	},
+	{
+		name: "urllib connect timeout", source: urllibLocal + " to a listener whose backlog is full",
+		input: `urllib.error.URLError: <urlopen error timed out>`,
+		stack: "python", side: sideTimeout, codes: []Code{CodeHandshakeTimeout},
+	},
+	{
+		name: "requests connect timeout", source: requestsLocal + " to a listener whose backlog is full",
+		input: `requests.exceptions.ConnectTimeout: HTTPSConnectionPool(host='127.0.0.1', port=45492): Max retries exceeded with ` +
+			`url: / (Caused by ConnectTimeoutError(<HTTPSConnection(host='127.0.0.1', port=45492) at 0x7fc07e704710>, ` +
+			`'Connection to 127.0.0.1 timed out. (connect timeout=1)'))`,
+		stack: "python", side: sideTimeout, codes: []Code{CodeHandshakeTimeout},
+	},
+	{
+		name: "urllib read timeout", source: urllibLocal + " against a Python TLS server that never answers after the handshake",
+		input: `TimeoutError: The read operation timed out`,
+		stack: "python", side: sideTimeout, codes: []Code{CodeSlowResponse},
+	},
+	{
+		name: "requests read timeout", source: requestsLocal + " against a listener that never answers",
+		input: `requests.exceptions.ReadTimeout: HTTPSConnectionPool(host='127.0.0.1', port=45450): Read timed out. (read timeout=1)`,
+		stack: "python", side: sideTimeout, codes: []Code{CodeHandshakeTimeout, CodeSlowResponse},
+	},
+	{
+		name: "urllib remote disconnected", source: urllibLocal + " against openssl s_server without -www and with standard input closed",
+		input: `http.client.RemoteDisconnected: Remote end closed connection without response`,
+		stack: "python", side: sideReset, codes: []Code{CodeConnectionReset},
 	},
 	// Go clients.
 	{
@@ -313,6 +482,12 @@ var explainCases = []explainCase{
 		stack: "go", side: sideClientNotTLS, codes: []Code{CodePlainHTTP},
 	},
 	{
+		name: "go server client reset", source: goLocal + " server; the client reset the connection after a partial ClientHello",
+		input: "2026/12/04 18:33:14 http: TLS handshake error from 127.0.0.1:39566: read tcp 127.0.0.1:45491->127.0.0.1:39566: " +
+			"read: connection reset by peer",
+		stack: "go", side: sideClientReset, codes: []Code{CodeConnectionReset},
+	},
+	{
 		name: "go server client rejected it", source: goLocal + " with a Go client",
 		input: "2026/12/04 15:41:22 http: TLS handshake error from 127.0.0.1:49262: remote error: tls: bad certificate",
 		stack: "go", side: sideClientRejectedServer,
@@ -424,6 +599,11 @@ var explainCases = []explainCase{
 		name: "curl 35 wrong version number", source: curlLocal,
 		input: "curl: (35) OpenSSL/3.0.19: error:0A00010B:SSL routines::wrong version number",
 		stack: "curl", side: sideServerNotTLS, codes: []Code{CodePlainHTTP, CodeNotTLS},
+	},
+	{
+		name: "curl 35 legacy sigalg", source: curlLocal + " against s_server -tls1 -cipher DEFAULT@SECLEVEL=0 with an ECDSA certificate",
+		input: "curl: (35) OpenSSL/3.0.19: error:0A00014D:SSL routines::legacy sigalg disallowed or unsupported",
+		stack: "curl", side: sideNoCommonParams, codes: []Code{CodeProtocolVersion},
 	},
 	{
 		name: "curl 58 private key", source: curlLocal,
@@ -590,6 +770,21 @@ var explainCases = []explainCase{
 		stack: "openssl", side: sideClientRejectedServer, codes: []Code{CodeHostnameMismatch},
 	},
 	{
+		name: "openssl verify 64", source: opensslLocal + " with -verify_ip 127.0.0.1 and a certificate for localhost only",
+		input: "verify error:num=64:IP address mismatch",
+		stack: "openssl", side: sideClientRejectedServer, codes: []Code{CodeHostnameMismatch},
+	},
+	{
+		name: "openssl verification error 64", source: opensslLocal + " with -verify_ip 127.0.0.1 and a certificate for localhost only",
+		input: "Verification error: IP address mismatch",
+		stack: "openssl", side: sideClientRejectedServer, codes: []Code{CodeHostnameMismatch},
+	},
+	{
+		name: "openssl verify return code 64", source: opensslLocal + " with -verify_ip 127.0.0.1 and a certificate for localhost only",
+		input: "Verify return code: 64 (IP address mismatch)",
+		stack: "openssl", side: sideClientRejectedServer, codes: []Code{CodeHostnameMismatch},
+	},
+	{
 		name: "openssl verify 7", source: opensslLocal,
 		input: "verify error:num=7:certificate signature failure",
 		stack: "openssl", side: sideClientRejectedServer, codes: []Code{CodeUnknownAuthority},
@@ -640,6 +835,17 @@ var explainCases = []explainCase{
 		name: "openssl server no shared cipher", source: opensslLocal,
 		input: "40277896157F0000:error:0A0000C1:SSL routines:tls_post_process_client_hello:no shared cipher:../ssl/statem/statem_srvr.c:2226:",
 		stack: "openssl", side: sideNoCommonParams, codes: []Code{CodeNoSharedCipher},
+	},
+	{
+		name: "openssl server no signature algorithm", source: opensslLocal + " s_server with an ECDSA certificate, s_client -tls1",
+		input: "40C728CD167F0000:error:0A000076:SSL routines:tls_choose_sigalg:no suitable signature algorithm:../ssl/t1_lib.c:3353:",
+		stack: "openssl", side: sideNoCommonParams, codes: []Code{CodeNoSharedCipher},
+	},
+	{
+		name:   "openssl server TLS 1.3 no signature algorithm",
+		source: opensslLocal + " s_server with an ECDSA certificate, s_client -tls1_3 -sigalgs rsa_pss_rsae_sha256",
+		input:  "40C728CD167F0000:error:0A000076:SSL routines:tls_choose_sigalg:no suitable signature algorithm:../ssl/t1_lib.c:3242:",
+		stack:  "openssl", side: sideNoCommonParams, codes: []Code{CodeNoSharedCipher},
 	},
 	{
 		name: "openssl server unsupported protocol", source: opensslLocal,
@@ -857,6 +1063,50 @@ var explainCases = []explainCase{
 		input: "2026/12/04 15:41:16 [info] 434#434: *5 SSL_do_handshake() failed (SSL: error:0A000418:SSL routines::tlsv1 " +
 			"alert unknown ca:SSL alert number 48) while SSL handshaking, client: 127.0.0.1, server: 127.0.0.1:38899",
 		stack: "nginx", side: sideClientRejectedServer, codes: []Code{CodeUnknownAuthority, CodeIncompleteChain},
+	},
+	{
+		name: "nginx log no signature algorithm", source: nginxLocal + ", ECDSA certificate, mtlsdoctor probe --audit's TLS 1.0 attempt",
+		input: "2026/12/04 18:30:43 [info] 3815#3815: *4 SSL_do_handshake() failed (SSL: error:0A000076:SSL routines::no suitable " +
+			"signature algorithm) while SSL handshaking, client: 127.0.0.1, server: 127.0.0.1:45470",
+		stack: "nginx", side: sideNoCommonParams, codes: []Code{CodeNoSharedCipher},
+	},
+	{
+		name: "nginx log RSA no signature algorithm", source: nginxLocal + ", RSA certificate, s_client -tls1 -cipher DEFAULT@SECLEVEL=0",
+		input: "2026/12/04 18:31:16 [info] 4765#4765: *1 SSL_do_handshake() failed (SSL: error:0A000076:SSL routines::no suitable " +
+			"signature algorithm) while SSL handshaking, client: 127.0.0.1, server: 127.0.0.1:45472",
+		stack: "nginx", side: sideNoCommonParams, codes: []Code{CodeNoSharedCipher},
+	},
+	{
+		name: "nginx log client reset", source: nginxLocal + ", the client reset the connection right after connecting",
+		input: "2026/12/04 18:30:49 [info] 3815#3815: *8 recv() failed (104: Connection reset by peer) while SSL handshaking, " +
+			"client: 127.0.0.1, server: 127.0.0.1:45470",
+		stack: "nginx", side: sideClientReset, codes: []Code{CodeConnectionReset},
+	},
+	{
+		name: "nginx log client reset in handshake", source: nginxLocal + ", the client reset the connection after a partial ClientHello",
+		input: "2026/12/04 18:30:50 [info] 3815#3815: *9 peer closed connection in SSL handshake (104: Connection reset by peer) " +
+			"while SSL handshaking, client: 127.0.0.1, server: 127.0.0.1:45470",
+		stack: "nginx", side: sideClientReset, codes: []Code{CodeConnectionReset},
+	},
+	{
+		name: "nginx log client closed in handshake", source: nginxLocal + ", the client closed the connection after a partial ClientHello",
+		input: "2026/12/04 18:33:08 [info] 4765#4765: *6 peer closed connection in SSL handshake while SSL handshaking, " +
+			"client: 127.0.0.1, server: 127.0.0.1:45470",
+		stack: "nginx", side: sideClientReset, codes: []Code{CodeConnectionReset},
+	},
+	{
+		name: "nginx log upstream reset", source: nginxLocal + ", proxy_pass to a listener that resets after the request",
+		input: `2026/12/04 18:31:16 [error] 4765#4765: *2 recv() failed (104: Connection reset by peer) while reading response ` +
+			`header from upstream, client: 127.0.0.1, server: , request: "GET /plain HTTP/1.1", upstream: ` +
+			`"http://127.0.0.1:45451/plain", host: "127.0.0.1:45471"`,
+		stack: "nginx", side: sideReset, codes: []Code{CodeConnectionReset},
+	},
+	{
+		name: "nginx log upstream reset in handshake", source: nginxLocal + ", proxy_pass https:// to a listener that resets after the ClientHello",
+		input: `2026/12/04 18:31:16 [error] 4765#4765: *4 peer closed connection in SSL handshake (104: Connection reset by peer) ` +
+			`while SSL handshaking to upstream, client: 127.0.0.1, server: , request: "GET /tls HTTP/1.1", upstream: ` +
+			`"https://127.0.0.1:45451/tls", host: "127.0.0.1:45471"`,
+		stack: "nginx", side: sideReset, codes: []Code{CodeConnectionReset},
 	},
 	{
 		name: "nginx log handshake rejected", source: nginxLocal,
@@ -1166,6 +1416,23 @@ func TestExplainTranscripts(t *testing.T) {
 			want:  [][]Code{{CodeExpired}},
 			sides: []string{sideClientRejectedServer},
 		},
+		{
+			// Three lines about clients that reset or closed the connection
+			// give one explanation, and two about the upstream another.
+			file:  "nginx-reset-sigalg.log",
+			want:  [][]Code{{CodeNoSharedCipher}, {CodeConnectionReset}, {CodeConnectionReset}},
+			sides: []string{sideNoCommonParams, sideClientReset, sideReset},
+		},
+		{
+			file:  "python-urllib-ip-mismatch.txt",
+			want:  [][]Code{{CodeHostnameMismatch}},
+			sides: []string{sideClientRejectedServer},
+		},
+		{
+			file:  "python-urllib-refused.txt",
+			want:  [][]Code{{CodeConnectionRefused}},
+			sides: []string{sideNoConnection},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -1210,6 +1477,118 @@ func TestExplainTranscriptEvidence(t *testing.T) {
 	}
 }
 
+// TestExplainNginxWithoutPrefix checks that an nginx error log message
+// keeps its side and stack when the date, level and process id before it
+// were cut off. The lines are from the nginx cases in explainCases.
+func TestExplainNginxWithoutPrefix(t *testing.T) {
+	tests := []struct {
+		name  string
+		input string
+		side  string
+	}{
+		{
+			name:  "client reset",
+			input: "recv() failed (104: Connection reset by peer) while SSL handshaking, client: 127.0.0.1, server: 127.0.0.1:45470",
+			side:  sideClientReset,
+		},
+		{
+			name:  "client closed",
+			input: "peer closed connection in SSL handshake while SSL handshaking, client: 127.0.0.1, server: 127.0.0.1:45470",
+			side:  sideClientReset,
+		},
+		{
+			name: "upstream reset",
+			input: `recv() failed (104: Connection reset by peer) while reading response header from upstream, client: 127.0.0.1, ` +
+				`server: , request: "GET /plain HTTP/1.1", upstream: "http://127.0.0.1:45451/plain", host: "127.0.0.1:45471"`,
+			side: sideReset,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Explain(tt.input)
+			if len(got) != 1 {
+				t.Fatalf("Explain returned %d explanations, want 1", len(got))
+			}
+			if got[0].Side != tt.side {
+				t.Errorf("Side = %q, want %q", got[0].Side, tt.side)
+			}
+			if got[0].Stack != "nginx" {
+				t.Errorf("Stack = %q, want nginx", got[0].Stack)
+			}
+		})
+	}
+}
+
+// TestExplainClientResetFix checks that a reset seen by the server points
+// at the client's log, not at the server's own.
+func TestExplainClientResetFix(t *testing.T) {
+	got := Explain("2026/12/04 18:30:49 [info] 3815#3815: *8 recv() failed (104: Connection reset by peer) while SSL " +
+		"handshaking, client: 127.0.0.1, server: 127.0.0.1:45470")
+	if len(got) != 1 || len(got[0].Findings) != 1 {
+		t.Fatalf("Explain returned %+v, want one explanation with one finding", got)
+	}
+	if fix := got[0].Findings[0].Fix; !strings.Contains(fix, "client's log") {
+		t.Errorf("Fix = %q, want it to point at the client's log", fix)
+	}
+	if strings.Contains(got[0].Meaning, "server reset") {
+		t.Errorf("Meaning = %q, want the client named as the peer that reset", got[0].Meaning)
+	}
+}
+
+// TestExplainNoSignatureAlgorithm checks that "no suitable signature
+// algorithm" is worded as such, not as a missing cipher suite.
+func TestExplainNoSignatureAlgorithm(t *testing.T) {
+	got := Explain("2026/12/04 18:30:43 [info] 3815#3815: *4 SSL_do_handshake() failed (SSL: error:0A000076:SSL " +
+		"routines::no suitable signature algorithm) while SSL handshaking, client: 127.0.0.1, server: 127.0.0.1:45470")
+	if len(got) != 1 || len(got[0].Findings) != 1 {
+		t.Fatalf("Explain returned %+v, want one explanation with one finding", got)
+	}
+	e := got[0]
+	if !strings.Contains(e.Meaning, "signature algorithm") {
+		t.Errorf("Meaning = %q, want it to name the signature algorithm", e.Meaning)
+	}
+	if !strings.Contains(e.Meaning, "TLS 1.0 or 1.1") {
+		t.Errorf("Meaning = %q, want it to name TLS 1.0 and 1.1", e.Meaning)
+	}
+	if summary := e.Findings[0].Summary; !strings.Contains(summary, "signature algorithm") {
+		t.Errorf("Summary = %q, want it to name the signature algorithm", summary)
+	}
+}
+
+func TestLookupVerifyTextDetail(t *testing.T) {
+	tests := []struct {
+		text string
+		num  int // first number of the verify error expected, or 0 for none
+	}{
+		{text: "hostname mismatch", num: 62},
+		{text: "Hostname mismatch, certificate is not valid for 'other.example'.", num: 62},
+		{text: "IP address mismatch, certificate is not valid for '127.0.0.1'.", num: 64},
+		{text: "certificate has expired (at depth 0)", num: 10},
+		{text: "self-signed certificate in certificate chain", num: 19},
+		{text: "self-signed certificate", num: 18},
+		{text: "self-signed certificates are fine", num: 0},
+		{text: "hostname mismatched", num: 0},
+		{text: "host", num: 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			v, ok := lookupVerifyText(tt.text)
+			if tt.num == 0 {
+				if ok {
+					t.Errorf("lookupVerifyText found verify error %v, want none", v.nums)
+				}
+				return
+			}
+			if !ok {
+				t.Fatalf("lookupVerifyText found nothing, want verify error %d", tt.num)
+			}
+			if v.nums[0] != tt.num {
+				t.Errorf("lookupVerifyText found verify error %v, want %d", v.nums, tt.num)
+			}
+		})
+	}
+}
+
 func TestExplainMultipleLines(t *testing.T) {
 	text := "curl: (60) SSL certificate problem: certificate has expired\n" +
 		"curl: (6) Could not resolve host: webhook.example.invalid\r\n" +
@@ -1242,6 +1621,9 @@ func TestExplainUnrecognised(t *testing.T) {
 		{name: "webhook success", input: `"webhookStatus": {"message": "Webhook execution successful"}`},
 		{name: "unknown alert", input: "remote error: tls: bad record MAC"},
 		{name: "depth line alone", input: "depth=0 CN = localhost"},
+		{name: "nginx keepalive close", input: "2026/12/04 18:35:58 [info] 15487#15487: *5 client 127.0.0.1 closed keepalive connection"},
+		{name: "python alert code without alert text", input: "[SSL: TLSV1_ALERT_X] abc (_ssl.c:1)"},
+		{name: "python other errno", input: "FileNotFoundError: [Errno 2] No such file or directory"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,6 +3,8 @@ package report
 import (
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -127,11 +129,13 @@ func renderOne(w io.Writer, p palette, opts Options, r *Report) error {
 		}
 	}
 	if opts.Verbose && r.HTTP != nil {
-		for name, value := range r.HTTP.Headers {
-			fmt.Fprintf(w, "  < %s: %s\n", name, value)
+		// The server chose these texts, so each of their lines is indented
+		// under its label: no line of theirs can pass for one of the report.
+		for _, name := range slices.Sorted(maps.Keys(r.HTTP.Headers)) {
+			fmt.Fprintf(w, "  < %s: %s\n", name, indentLines(r.HTTP.Headers[name], "      "))
 		}
 		if r.HTTP.BodyExcerpt != "" {
-			fmt.Fprintf(w, "  body: %s\n", r.HTTP.BodyExcerpt)
+			fmt.Fprintf(w, "  body: %s\n", indentLines(r.HTTP.BodyExcerpt, "        "))
 		}
 	}
 	if len(r.Checks) > 0 {

@@ -161,8 +161,9 @@ type Config struct {
 	// zero value takes the password from MTLSDOCTOR_PASSWORD.
 	Read chain.ReadOptions
 	// CertFile and KeyFile are the server certificate chain and its
-	// private key, in PEM (--cert, --key). Default DefaultCertFile and
-	// DefaultKeyFile.
+	// private key, in PEM (--cert, --key). CertFile defaults to
+	// DefaultCertFile. An empty KeyFile means the key in CertFile when it
+	// holds one, and else DefaultKeyFile.
 	CertFile string
 	KeyFile  string
 	// ClientCAFiles are the CA certificates that client certificates must
@@ -224,9 +225,6 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.CertFile == "" {
 		c.CertFile = DefaultCertFile
-	}
-	if c.KeyFile == "" {
-		c.KeyFile = DefaultKeyFile
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()

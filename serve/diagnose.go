@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/mtlsdoctor/mtlsdoctor/internal/plural"
 	"github.com/mtlsdoctor/mtlsdoctor/report"
 )
 
@@ -111,7 +112,7 @@ func sentIntermediatesNote(n int) string {
 	if n == 0 {
 		return " (the client sent no intermediate certificates)"
 	}
-	return fmt.Sprintf(" (the client sent %d intermediate certificate(s))", n)
+	return fmt.Sprintf(" (the client sent %s)", plural.Count(n, "intermediate certificate"))
 }
 
 // diagnoseVerification explains why crypto/x509 rejected the client's

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/mtlsdoctor/mtlsdoctor/chain"
+	"github.com/mtlsdoctor/mtlsdoctor/internal/plural"
 	"github.com/mtlsdoctor/mtlsdoctor/report"
 )
 
@@ -53,8 +54,8 @@ func startupChecks(cfg Config, serverCert *x509.Certificate, clientCAs []*x509.C
 	} else {
 		cas := startupCheck{
 			name: "client CAs",
-			detail: fmt.Sprintf("%d certificate(s) from --client-ca %s",
-				len(clientCAs), strings.Join(cfg.ClientCAFiles, ", ")),
+			detail: fmt.Sprintf("%s from --client-ca %s",
+				plural.Count(len(clientCAs), "certificate"), strings.Join(cfg.ClientCAFiles, ", ")),
 		}
 		cas.findings = append(clientCAFindings(clientCAs, now), platformCAFindings(clientCAs, now)...)
 		identity := startupCheck{name: "client identity", detail: identityDetail(cfg)}

@@ -25,6 +25,8 @@ type certState struct {
 	clientCAFiles []string
 	checks        []startupCheck
 	findings      []report.Finding
+	// keySource names the file the server key came from, for the log.
+	keySource string
 }
 
 // loadCertState reads the server certificate, its key and the client CAs
@@ -33,10 +35,12 @@ func loadCertState(cfg Config, now time.Time) (*certState, error) {
 	if !cfg.Read.Password.IsSet() {
 		cfg.Read.Password = chain.PasswordFromEnv()
 	}
-	serverCert, err := chain.LoadKeyPairWith(cfg.CertFile, cfg.KeyFile, "server", cfg.Read)
+	pair, err := chain.ReadKeyPair(chain.KeyPairFiles{Role: "server", CertFile: cfg.CertFile, KeyFile: cfg.KeyFile,
+		FallbackKeyFile: DefaultKeyFile}, cfg.Read)
 	if err != nil {
 		return nil, err
 	}
+	serverCert := pair.Certificate
 
 	var clientCAs []*x509.Certificate
 	var clientCAFiles []string
@@ -68,6 +72,9 @@ func loadCertState(cfg Config, now time.Time) (*certState, error) {
 	}
 
 	checks := startupChecks(cfg, serverCert.Leaf, clientCAs, now)
+	if check, ok := serverFilesCheck(pair); ok {
+		checks = append(checks, check)
+	}
 	return &certState{
 		tlsConfig:     tlsConfig,
 		diagnoser:     &diagnoser{clientCAs: clientCAs, clientAuth: cfg.ClientAuth, handshakeTimeout: cfg.Limits.HandshakeTimeout, now: time.Now},
@@ -76,6 +83,7 @@ func loadCertState(cfg Config, now time.Time) (*certState, error) {
 		clientCAFiles: clientCAFiles,
 		checks:        checks,
 		findings:      checkFindings(checks),
+		keySource:     keySource(pair),
 	}, nil
 }
 

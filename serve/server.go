@@ -90,7 +90,7 @@ func (s *Server) Findings() []report.Finding {
 func (s *Server) Listen() (net.Listener, error) {
 	ln, err := net.Listen("tcp", s.cfg.Addr)
 	if err != nil {
-		return nil, fmt.Errorf("listen on %s: %w: choose another --addr or stop the program that uses the port", s.cfg.Addr, err)
+		return nil, newListenError(s.cfg.Addr, err)
 	}
 	s.mu.Lock()
 	s.bound = ln.Addr()
@@ -156,6 +156,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 
 	s.log.Info("serving HTTPS",
 		slog.String("addr", ln.Addr().String()),
+		slog.String("key", s.state.Load().keySource),
 		slog.String("client_auth", string(s.cfg.ClientAuth)),
 		slog.Any("client_ca", s.cfg.ClientCAFiles),
 		slog.Any("projects", s.cfg.Projects),

@@ -141,8 +141,18 @@ func TestListenPortInUse(t *testing.T) {
 	if err == nil {
 		t.Fatal("Listen on a busy port succeeded")
 	}
-	if !strings.Contains(err.Error(), "listen on "+busy.Addr().String()) || !strings.Contains(err.Error(), "choose another --addr") {
-		t.Errorf("error %q does not name the address and the fix", err)
+	if !strings.Contains(err.Error(), "listen on "+busy.Addr().String()) {
+		t.Errorf("error %q does not name the address", err)
+	}
+	var le *ListenError
+	if !errors.As(err, &le) {
+		t.Fatalf("error %v is not a *ListenError", err)
+	}
+	if !strings.Contains(le.Fix, "Choose another --addr") {
+		t.Errorf("fix %q does not say to choose another address", le.Fix)
+	}
+	if strings.Contains(err.Error(), "--addr") {
+		t.Errorf("error %q repeats the fix, which belongs in Fix", err)
 	}
 }
 

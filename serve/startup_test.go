@@ -176,7 +176,7 @@ func TestStartupReportClientCAFiles(t *testing.T) {
 		t.Errorf("client CA notes %q, want %q", notes, want)
 	}
 	check := rep.Checks[1]
-	if !strings.Contains(check.Detail, "3 certificate(s)") {
+	if !strings.Contains(check.Detail, "3 certificates from --client-ca") {
 		t.Errorf("client CAs check detail %q does not count 3 certificates", check.Detail)
 	}
 	if !slices.Contains(check.Codes, report.CodeNotACA) {

@@ -63,6 +63,8 @@ type env struct {
 	// completionWord is the word that a completion request completes:
 	// the argument before --generate-bash-completion.
 	completionWord string
+	// previousWord is the argument before completionWord, or "".
+	previousWord string
 }
 
 // Run runs the command line args (args[0] is the program name) and returns
@@ -92,6 +94,8 @@ func runWithInput(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	e := &env{stdout: out, stderr: stderr, color: colorWanted(stdout)}
 	app := newApp(e)
 	app.Reader = stdin
+	commandLine := args
+	var err error
 	if isCompletionRequest(args) {
 		if slices.Contains(args, "--") {
 			// Only positional arguments follow "--", so there is nothing to
@@ -99,15 +103,18 @@ func runWithInput(ctx context.Context, args []string, stdin io.Reader, stdout, s
 			// would run the command instead, with the request as an argument.
 			return exitOK
 		}
-		if len(args) > 2 {
-			e.completionWord = args[len(args)-2]
-		}
+		args = e.readCompletionWords(args)
 	} else {
 		// interspersed would move a completion request, which must stay
-		// last, before the positional arguments.
+		// last, before the positional arguments. A flag without its value
+		// is reported first, because interspersed would give it the next
+		// argument, or the "--" it puts before the positional arguments.
+		err = missingFlagValue(app, args)
 		args = interspersed(app, args)
 	}
-	err := app.RunContext(ctx, args)
+	if err == nil {
+		err = app.RunContext(ctx, args)
+	}
 	if e.unknownCommand != "" && err == nil {
 		err = usagef("run mtlsdoctor help for the list of commands", "unknown command %q", e.unknownCommand)
 	}
@@ -118,7 +125,7 @@ func runWithInput(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	}
 	code := e.exitCode(err)
 	if code == exitUsage && !out.written {
-		e.printErrorDocument(app, args, err)
+		e.printErrorDocument(app, commandLine, err)
 	}
 	return code
 }
@@ -213,7 +220,7 @@ var outputFlag = &cli.StringFlag{
 func (e *env) render(c *cli.Context, suite string, reports ...*report.Report) error {
 	format, err := report.ParseFormat(c.String("output"))
 	if err != nil {
-		return &usageError{err: err, fix: "pass --output text, --output json or --output junit"}
+		return outputFormatError(c.String("output"))
 	}
 	opts := report.Options{Color: e.color && format == report.FormatText, Verbose: c.Bool("verbose"), Suite: suite}
 	if err := report.Render(e.stdout, format, opts, reports...); err != nil {
@@ -235,9 +242,15 @@ func writeError(what string, err error) error {
 // checkFormat validates --output before a command does any work.
 func checkFormat(c *cli.Context) error {
 	if _, err := report.ParseFormat(c.String("output")); err != nil {
-		return &usageError{err: err, fix: "pass --output text, --output json or --output junit"}
+		return outputFormatError(c.String("output"))
 	}
 	return nil
+}
+
+// outputFormatError is an --output value that names no format. The
+// formats are in the fix, not in the message.
+func outputFormatError(value string) error {
+	return usagef("pass --output text, --output json or --output junit", "invalid --output %q", value)
 }
 
 // interspersed moves a command's positional arguments after its flags, so
@@ -289,8 +302,9 @@ func interspersed(app *cli.App, args []string) []string {
 }
 
 var (
-	undefinedFlag = regexp.MustCompile(`^flag provided but not defined: -+(\S+)$`)
-	invalidValue  = regexp.MustCompile(`^invalid value "(.*)" for flag -+([^:]+):`)
+	undefinedFlag    = regexp.MustCompile(`^flag provided but not defined: -+(\S+)$`)
+	invalidValue     = regexp.MustCompile(`^invalid value "(.*)" for flag -+([^:]+):`)
+	flagWithoutValue = regexp.MustCompile(`^flag needs an argument: -+(\S+)$`)
 )
 
 // flagError rewords urfave/cli's flag errors so they name the flag as the
@@ -306,6 +320,16 @@ func flagError(c *cli.Context, err error, _ bool) error {
 	msg := err.Error()
 	if m := undefinedFlag.FindStringSubmatch(msg); m != nil {
 		return &usageError{err: fmt.Errorf("unknown flag --%s", m[1]), fix: fix}
+	}
+	if m := flagWithoutValue.FindStringSubmatch(msg); m != nil {
+		var flags []cli.Flag
+		if c != nil && c.Command != nil {
+			flags = c.Command.Flags
+		}
+		if f := findFlag(flags, m[1]); f != nil {
+			return missingValueError(command, f)
+		}
+		return &usageError{err: fmt.Errorf("--%s needs a value", m[1]), fix: fix}
 	}
 	if m := invalidValue.FindStringSubmatch(msg); m != nil {
 		if c != nil && c.Command != nil && isDurationFlag(c.Command, m[2]) {

@@ -64,9 +64,9 @@ func TestProbeURLUsageErrors(t *testing.T) {
 		{"port too large", "https://127.0.0.1:99999", "port 99999", "from 1 to 65535"},
 		{"port zero", "https://127.0.0.1:0/df", "port 0", "https://127.0.0.1:4433/df"},
 		{"port out of int range", "https://localhost:99999999999999999999/", "port 99999999999999999999", "https://localhost:4433/"},
-		{"no scheme", "127.0.0.1:4433", "needs the https:// scheme", "pass https://127.0.0.1:4433"},
-		{"no scheme with host name", "localhost:4433/df", "needs the https:// scheme", "pass https://localhost:4433/df"},
-		{"no scheme with password", "user:s3cret@127.0.0.1:4433", "needs the https:// scheme", "pass https://user:xxxxx@127.0.0.1:4433"},
+		{"no scheme", "127.0.0.1:4433", "needs the https:// scheme", "Pass https://127.0.0.1:4433"},
+		{"no scheme with host name", "localhost:4433/df", "needs the https:// scheme", "Pass https://localhost:4433/df"},
+		{"no scheme with password", "user:s3cret@127.0.0.1:4433", "needs the https:// scheme", "Pass https://user:xxxxx@127.0.0.1:4433"},
 		{"empty", "", "empty", "https://localhost:4433"},
 	}
 	for _, tt := range tests {
@@ -111,8 +111,8 @@ func TestUnknownFlagFix(t *testing.T) {
 		args    []string
 		wantFix string
 	}{
-		{"before a command", []string{"--nope"}, "run mtlsdoctor --help for the flags"},
-		{"after a command", []string{"probe", "--nope"}, "run mtlsdoctor probe --help for the flags"},
+		{"before a command", []string{"--nope"}, "Run mtlsdoctor --help for the flags."},
+		{"after a command", []string{"probe", "--nope"}, "Run mtlsdoctor probe --help for the flags."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

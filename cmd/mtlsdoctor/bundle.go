@@ -14,6 +14,7 @@ import (
 	"github.com/mtlsdoctor/mtlsdoctor/chain"
 	"github.com/mtlsdoctor/mtlsdoctor/internal/fsutil"
 	"github.com/mtlsdoctor/mtlsdoctor/internal/plural"
+	"github.com/mtlsdoctor/mtlsdoctor/internal/redact"
 )
 
 func bundleCommand(e *env) *cli.Command {
@@ -57,7 +58,8 @@ report, and any error report, to standard error.`,
 				return err
 			}
 			if c.NArg() > 0 {
-				return usagef("pass sources with --source "+c.Args().First(), "bundle takes no arguments, got %q", c.Args().First())
+				arg := redact.Source(c.Args().First())
+				return usagef("pass sources with --source "+arg, "bundle takes no arguments, got %q", arg)
 			}
 			if !toStdout {
 				if err := checkOutPath(out); err != nil {

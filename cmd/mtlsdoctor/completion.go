@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -10,12 +11,15 @@ import (
 
 // The completion scripts ask the program itself for the candidates when
 // the hidden --generate-bash-completion flag ends the command line
-// (EnableBashCompletion in newApp). urfave/cli prints the commands, or the
-// global flags for a word that starts with "-". completeFlags prints a
-// command's flags. The scripts pass a current word of "--" as "-",
-// because urfave/cli v2 turns completion off when "--" is among the
-// arguments. "-" lists every flag, and the shell then keeps those that
-// start with "--".
+// (EnableBashCompletion in newApp). Before the flag they pass the words
+// typed so far and then the word being completed, even when it is empty,
+// so that the program can tell "--cert<TAB>" from "--cert <TAB>".
+// readCompletionWords takes the word being completed off again, unless it
+// starts with "-": then urfave/cli prints the global flags that match it,
+// and completeFlags a command's flags. The scripts pass a current word of
+// "--" as "-", because urfave/cli v2 turns completion off when "--" is
+// among the arguments. "-" lists every flag, and the shell then keeps
+// those that start with "--".
 
 // completionRequest is the hidden flag that requests completion candidates.
 const completionRequest = "--generate-bash-completion"
@@ -25,14 +29,33 @@ func isCompletionRequest(args []string) bool {
 	return len(args) > 1 && args[len(args)-1] == completionRequest
 }
 
+// readCompletionWords records the word being completed and the word
+// before it from args, a completion request, and returns args without
+// the word being completed unless it starts with "-".
+func (e *env) readCompletionWords(args []string) []string {
+	if len(args) < 3 {
+		return args // nothing typed after the program name
+	}
+	e.completionWord = args[len(args)-2]
+	if len(args) > 3 {
+		e.previousWord = args[len(args)-3]
+	}
+	if strings.HasPrefix(e.completionWord, "-") {
+		return args
+	}
+	return append(slices.Clip(args[:len(args)-2]), completionRequest)
+}
+
 // completeFlags prints the command's flags that match e.completionWord
 // when it starts with "-", and nothing otherwise, so that the shell falls
 // back to file names, which most arguments are. urfave/cli's default
 // would offer the command's help subcommand there instead. Like
 // urfave/cli, it ignores the dashes of the word, so "-" lists every flag
-// and the shell keeps those that fit.
+// and the shell keeps those that fit. It prints nothing either when the
+// word is the value of the flag before it: the shell then completes file
+// names, which the value of --cert and most others is.
 func (e *env) completeFlags(c *cli.Context) {
-	if !strings.HasPrefix(e.completionWord, "-") {
+	if !strings.HasPrefix(e.completionWord, "-") || e.completesFlagValue(c.Command) {
 		return
 	}
 	prefix := strings.TrimPrefix(strings.TrimPrefix(e.completionWord, "-"), "-")
@@ -53,6 +76,17 @@ func (e *env) completeFlags(c *cli.Context) {
 	}
 }
 
+// completesFlagValue reports whether the word being completed is the value
+// of the flag before it, which takes one, as in "probe --cert <TAB>".
+func (e *env) completesFlagValue(cmd *cli.Command) bool {
+	prev := e.previousWord
+	if cmd == nil || len(prev) < 2 || prev[0] != '-' || strings.Contains(prev, "=") {
+		return false
+	}
+	f := findFlag(cmd.Flags, strings.TrimLeft(prev, "-"))
+	return f != nil && takesValue(f)
+}
+
 // bashCompletion completes subcommands and flags, and falls back to file
 // names, which most flag values are.
 const bashCompletion = `# bash completion for mtlsdoctor. Load it in ~/.bashrc with:
@@ -62,7 +96,7 @@ _mtlsdoctor() {
 	local -a args=("${COMP_WORDS[@]:1:COMP_CWORD-1}")
 	if [[ $cur == -- ]]; then
 		args+=(-)
-	elif [[ $cur == -* ]]; then
+	else
 		args+=("$cur")
 	fi
 	local candidates
@@ -78,13 +112,13 @@ const zshCompletion = `#compdef mtlsdoctor
 #   source <(mtlsdoctor completion zsh)
 _mtlsdoctor() {
 	local -a args candidates
-	args=(${words[2,CURRENT-1]})
+	args=("${(@)words[2,CURRENT-1]}")
 	if [[ ${words[CURRENT]} == -- ]]; then
 		args+=(-)
-	elif [[ ${words[CURRENT]} == -* ]]; then
-		args+=(${words[CURRENT]})
+	else
+		args+=("${words[CURRENT]}")
 	fi
-	candidates=(${(f)"$(${words[1]} ${args[@]} --generate-bash-completion 2>/dev/null)"})
+	candidates=(${(f)"$(${words[1]} "${args[@]}" --generate-bash-completion 2>/dev/null)"})
 	if (( ${#candidates} )); then
 		compadd -a candidates
 	else

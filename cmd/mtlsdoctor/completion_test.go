@@ -19,9 +19,15 @@ func TestCompletionFlagCandidates(t *testing.T) {
 		{"partial flag", []string{"probe", "--c"}, []string{"--cert", "--ca", "--concurrency"}, []string{"--key"}},
 		{"flag after URL", []string{"probe", "https://127.0.0.1:1/", "--c"}, []string{"--cert"}, []string{"connection-refused"}},
 		{"argument", []string{"probe", "https://127.0.0.1:1/"}, nil, []string{"help", "connection-refused"}},
-		{"file argument", []string{"inspect"}, nil, []string{"help"}},
+		{"file argument", []string{"inspect", ""}, nil, []string{"help"}},
 		{"after double dash", []string{"explain", "--", "-----BEGIN"}, nil, []string{"no text", "help"}},
-		{"shell name", []string{"completion"}, []string{"bash", "zsh", "fish"}, nil},
+		{"shell name", []string{"completion", ""}, []string{"bash", "zsh", "fish"}, nil},
+		{"flag being typed", []string{"probe", "--cert"}, []string{"--cert"}, nil},
+		{"file flag value", []string{"probe", "--cert", ""}, nil, []string{"--cert"}},
+		{"file flag value after URL", []string{"probe", "https://127.0.0.1:1/", "--key", ""}, nil, []string{"--key"}},
+		{"duration flag value", []string{"probe", "--timeout", ""}, nil, []string{"--timeout"}},
+		{"dash after value flag", []string{"verify", "--host", "-"}, nil, []string{"--host"}},
+		{"flag after a flag value", []string{"verify", "--cert", "c.pem", "--k"}, []string{"--key"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -88,6 +94,11 @@ var shellCompletionCases = []struct {
 	{"double dash", []string{"probe", "--"}, []string{"--cert", "--targets", "--help"}, nil},
 	{"partial flag", []string{"verify", "--c"}, []string{"--cert", "--ca"}, []string{"--key"}},
 	{"argument after URL", []string{"probe", "https://127.0.0.1:1/", ""}, nil, []string{"help"}},
+	{"file flag value", []string{"probe", "--cert", ""}, nil, []string{"--cert"}},
+	{"file flag value after URL", []string{"probe", "https://127.0.0.1:1/", "--key", ""}, nil, []string{"--key"}},
+	{"other flag value", []string{"probe", "--server-name", ""}, nil, []string{"--server-name"}},
+	{"flag after a flag value", []string{"verify", "--cert", "c.pem", "--k"}, []string{"--key"}, nil},
+	{"command", []string{"ver"}, []string{"verify"}, nil},
 }
 
 func TestBashCompletionScript(t *testing.T) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -22,7 +23,8 @@ the embedded copies, starts the verifying server on a free loopback port and
 probes it three times: with the client certificate (must pass), without one
 (must fail with client-cert-required) and with one from a foreign CA (must
 fail with client-cert-rejected). Needs no network and no files. Exit code 0
-means all three behaved as expected.`,
+means all three behaved as expected. --output json prints each step's report
+and then the summary, one JSON object a line (JSON Lines).`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "dir", TakesFile: true, Usage: "keep the generated files in this folder (default: a temporary folder, removed afterwards)"},
 			&cli.DurationFlag{Name: "timeout", Value: 5 * time.Second, Usage: "bound on each probe"},
@@ -37,6 +39,10 @@ means all three behaved as expected.`,
 				return usagef("pass options only, such as --dir "+c.Args().First(), "demo takes no arguments, got %q", c.Args().First())
 			}
 			steps, err := demo.Run(c.Context, demo.Options{Dir: c.String("dir"), Timeout: c.Duration("timeout")})
+			var setupErr *demo.SetupError
+			if errors.As(err, &setupErr) {
+				return &usageError{err: err, fix: setupErr.Fix}
+			}
 			if err != nil {
 				return err
 			}

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/urfave/cli/v2"
 
@@ -14,17 +16,36 @@ import (
 	"github.com/mtlsdoctor/mtlsdoctor/report"
 )
 
-// errorFix returns the next step that err carries, or "" when it has none.
+// errorFix returns the next step that err carries as a sentence, or ""
+// when it has none.
 func errorFix(err error) string {
 	var ue *usageError
-	if errors.As(err, &ue) && ue.fix != "" {
-		return ue.fix
-	}
 	var fe *chain.FileError
-	if errors.As(err, &fe) {
-		return fe.Fix
+	var te *chain.TargetError
+	switch {
+	case errors.As(err, &ue) && ue.fix != "":
+		return sentence(ue.fix)
+	case errors.As(err, &fe):
+		return sentence(fe.Fix)
+	case errors.As(err, &te):
+		return sentence(te.Fix)
 	}
 	return ""
+}
+
+// sentence makes a fix a sentence, as the findings' fixes are: it starts
+// with a capital letter and ends with a full stop. The usage errors of
+// the commands give their fixes as lowercase phrases.
+func sentence(fix string) string {
+	if fix == "" {
+		return ""
+	}
+	r, size := utf8.DecodeRuneInString(fix)
+	fix = string(unicode.ToUpper(r)) + fix[size:]
+	if !strings.HasSuffix(fix, ".") {
+		fix += "."
+	}
+	return fix
 }
 
 // writeTracker records whether anything was written to stdout, because an
@@ -143,11 +164,11 @@ func readCommandLine(app *cli.App, args []string) *commandLine {
 		case hasValue:
 		case isBool:
 			value = "true"
-		case i+1 < len(rest):
+		case i+1 < len(rest) && !namesFlag(cmd, rest[i+1]):
 			i++
 			value = rest[i]
 		default:
-			continue // the value is missing
+			continue // the value is missing, as missingFlagValue reports
 		}
 		line.add(f, value)
 	}
@@ -197,15 +218,13 @@ func (l *commandLine) errorDocumentFormat() (report.Format, bool) {
 }
 
 // printsJSONLines reports whether the command's JSON output is JSON Lines,
-// one compact object a line, which the error document then follows.
+// one compact object a line, which the error document then follows: that
+// of probe --targets, which prints each target's report as it finishes.
+// demo prints its steps' reports as JSON Lines too, but an error that
+// ends demo comes before any step, so its document is one indented
+// object, as RenderJSON prints a single report.
 func (l *commandLine) printsJSONLines() bool {
-	switch l.command.Name {
-	case "probe":
-		return l.value("targets") != ""
-	case "demo":
-		return true
-	}
-	return false
+	return l.command.Name == "probe" && l.value("targets") != ""
 }
 
 // errorDocumentTarget returns what the command was given, as its report

@@ -416,3 +416,49 @@ func TestErrorDocumentLeavesReportsUnchanged(t *testing.T) {
 		}
 	})
 }
+
+// TestErrorFixesAreSentences checks that the fix of a usage error is a
+// sentence, as the findings' fixes are, whichever error carries it.
+func TestErrorFixesAreSentences(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "missing.pem")
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"usage error", []string{"verify"}},
+		{"file error", []string{"verify", "--cert", missing}},
+		{"flag error", []string{"probe", "--nope"}},
+		{"invalid target", []string{"inspect", "localhost:99999"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, append(tt.args, "--output", "json")...)
+			if code != exitUsage {
+				t.Fatalf("exit %d, want %d\nstderr: %s", code, exitUsage, stderr)
+			}
+			fix := parseErrorJSON(t, stdout).Error.Fix
+			if fix == "" || fix[0] < 'A' || fix[0] > 'Z' || !strings.HasSuffix(fix, ".") {
+				t.Errorf("error.fix = %q, want a sentence", fix)
+			}
+			if _, stderrFix := stderrMessage(t, stderr); stderrFix != fix {
+				t.Errorf("stderr fix = %q, want %q as in the document", stderrFix, fix)
+			}
+		})
+	}
+}
+
+// TestInspectInvalidPort checks that a port out of range is a usage error
+// with its own fix, not a handshake failure.
+func TestInspectInvalidPort(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "inspect", "localhost:99999", "--output", "json")
+	if code != exitUsage {
+		t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, exitUsage, stdout, stderr)
+	}
+	doc := parseErrorJSON(t, stdout)
+	if doc.Error.Message != `invalid target "localhost:99999": the port 99999 is not from 1 to 65535` {
+		t.Errorf("error.message = %q", doc.Error.Message)
+	}
+	if doc.Error.Fix != "Pass a port from 1 to 65535, such as localhost:443." {
+		t.Errorf("error.fix = %q", doc.Error.Fix)
+	}
+}

@@ -18,7 +18,7 @@ const maxExplainInput = 64 << 20
 func explainCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "explain",
-		Usage:     "explain a TLS error line copied from Go, curl, OpenSSL, Node, nginx or Dialogflow",
+		Usage:     "explain a TLS error line copied from Go, curl, OpenSSL, Node, Python, nginx or Dialogflow",
 		ArgsUsage: "TEXT",
 		UsageText: `mtlsdoctor explain 'remote error: tls: certificate required'
 mtlsdoctor explain 'curl: (60) SSL certificate problem: unable to get local issuer certificate'

@@ -97,10 +97,11 @@ Private keys get mode 0600. Existing files are never overwritten without --force
 const defaultClientCN = "mtlsdoctor test client"
 
 // genHosts converts the --host values to the names that go into the
-// server certificate, and returns a note for each internationalized name
-// it converted to its ASCII form.
+// server certificate and drops the names that repeat an earlier one once
+// converted. It returns a note for each internationalized name it
+// converted to its ASCII form and for each name it dropped.
 func genHosts(hosts []string) ([]string, []string, error) {
-	var out, notes []string
+	var converted, notes []string
 	for _, host := range hosts {
 		ascii, err := fixtures.HostToASCII(host)
 		if err != nil {
@@ -109,9 +110,18 @@ func genHosts(hosts []string) ([]string, []string, error) {
 		if ascii != host {
 			notes = append(notes, fmt.Sprintf("converted --host %q to its ASCII (punycode) form %s, which the server certificate names", host, ascii))
 		}
-		out = append(out, ascii)
+		converted = append(converted, ascii)
 	}
-	return out, notes, nil
+
+	unique, repeats := fixtures.UniqueHosts(converted)
+	for _, r := range repeats {
+		earlier := fmt.Sprintf("--host %q", hosts[r.Of])
+		if converted[r.Of] != hosts[r.Of] {
+			earlier += " (" + converted[r.Of] + ")"
+		}
+		notes = append(notes, fmt.Sprintf("dropped --host %q: it names the same subject alternative name as %s, so the server certificate lists it once", hosts[r.Index], earlier))
+	}
+	return unique, notes, nil
 }
 
 // checkClientCN rejects a --client-cn value that is empty, has control

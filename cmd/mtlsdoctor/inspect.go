@@ -7,6 +7,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/mtlsdoctor/mtlsdoctor/chain"
+	"github.com/mtlsdoctor/mtlsdoctor/internal/redact"
 	"github.com/mtlsdoctor/mtlsdoctor/report"
 )
 
@@ -52,7 +53,7 @@ missing-key-identifier.`,
 				return usagef("pass one file, URL or HOST:PORT, or - to read standard input", "inspect takes exactly one argument, got none")
 			case c.NArg() > 1:
 				return usagef("pass one file, URL or HOST:PORT, and run inspect once for each",
-					"inspect takes exactly one argument, got the extra argument %q", c.Args().Get(1))
+					"inspect takes exactly one argument, got the extra argument %q", redact.Source(c.Args().Get(1)))
 			}
 			if c.Duration("timeout") <= 0 {
 				return usagef("pass a positive duration such as 5s", "invalid --timeout %s: must be positive", c.Duration("timeout"))

@@ -55,7 +55,7 @@ func TestInspectCommand(t *testing.T) {
 		{"der file", []string{p("ca.der")}, "", 0, []string{"DER, 1 certificate", "openssl x509 -inform DER -in " + p("ca.der")}},
 		{"pkcs12 with password file", []string{p("client.p12"), "--password-file", p("password.txt")}, "", 0, []string{"PKCS#12, 2 certificates, 1 private key", "matches certificate 1"}},
 		{"pkcs12 with environment", []string{p("client.p12")}, "s3cret", 0, []string{"PKCS#12, 2 certificates"}},
-		{"pkcs12 without password", []string{p("client.p12")}, "", 2, []string{"protected by a password", "fix: pass the password with --password-file"}},
+		{"pkcs12 without password", []string{p("client.p12")}, "", 2, []string{"protected by a password", "fix: Pass the password with --password-file"}},
 		{"pkcs12 wrong password", []string{p("client.p12"), "--password", "wrong"}, "", 2, []string{"password from --password does not open"}},
 		{"both password options", []string{p("client.p12"), "--password", "x", "--password-file", p("password.txt")}, "", 2, []string{"both given"}},
 		{"expired", []string{p("expired.pem")}, "", 1, []string{"expired"}},
@@ -63,7 +63,7 @@ func TestInspectCommand(t *testing.T) {
 		{"missing file", []string{p("nope.pem")}, "", 2, []string{"nope.pem"}},
 		{"two arguments", []string{p("server-crt.pem"), p("ca.der")}, "", 2, []string{"exactly one argument"}},
 		{"pem with json", []string{p("server-crt.pem"), "--pem", "--output", "json"}, "", 2,
-			[]string{"--pem and --output json", "drop --output json to write PEM, or drop --pem"}},
+			[]string{"--pem and --output json", "Drop --output json to write PEM, or drop --pem"}},
 		{"pem with junit", []string{p("server-crt.pem"), "--pem", "--output", "junit"}, "", 2, []string{"--pem and --output junit"}},
 		{"pem with text", []string{p("server-crt.pem"), "--pem", "--output", "text"}, "", 0, []string{"-----BEGIN CERTIFICATE-----"}},
 	}

@@ -67,3 +67,26 @@ func TestEmptyPasswordFile(t *testing.T) {
 		}
 	}
 }
+
+// TestPasswordFileNotText checks that a device or binary file given as
+// the password file is named as such, not as a certificate or key file.
+func TestPasswordFileNotText(t *testing.T) {
+	if _, err := os.Stat("/dev/zero"); err != nil {
+		t.Skip("no /dev/zero on this system")
+	}
+	dir, _ := writePKI(t)
+	code, stdout, stderr := runCLI(t, "verify", "--cert", filepath.Join(dir, "client-crt.pem"), "--password-file", "/dev/zero", "--output", "json")
+	if code != exitUsage {
+		t.Fatalf("exit %d, want %d\nstderr: %s", code, exitUsage, stderr)
+	}
+	doc := parseErrorJSON(t, stdout)
+	if !strings.Contains(doc.Error.Message, `read password file "/dev/zero": the password file is not text`) {
+		t.Errorf("error.message = %q, want it to say the password file is not text", doc.Error.Message)
+	}
+	if strings.Contains(doc.Error.Message, "certificate or key file") {
+		t.Errorf("error.message = %q calls the password file a certificate or key file", doc.Error.Message)
+	}
+	if doc.Error.Fix != "Pass a text file whose first line is the password." {
+		t.Errorf("error.fix = %q", doc.Error.Fix)
+	}
+}

@@ -1,15 +1,14 @@
 package main
 
 import (
-	"crypto/tls"
 	"crypto/x509"
 	"errors"
-	"fmt"
 	"net/http"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/mtlsdoctor/mtlsdoctor/chain"
+	"github.com/mtlsdoctor/mtlsdoctor/internal/plural"
 	"github.com/mtlsdoctor/mtlsdoctor/probe"
 	"github.com/mtlsdoctor/mtlsdoctor/report"
 )
@@ -47,7 +46,7 @@ Lines) in file order as the targets finish, and junit has one test suite per
 target.`,
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "cert", TakesFile: true, Usage: "client certificate chain, leaf first: " + certFormats + " (default: send none)"},
-			&cli.StringFlag{Name: "key", TakesFile: true, Usage: "client private key: " + keyFormats + " (required with --cert)"},
+			&cli.StringFlag{Name: "key", TakesFile: true, Usage: "client private key: " + keyFormats + " (default: the key in --cert, which must then contain one)"},
 			&cli.StringFlag{Name: "ca", TakesFile: true, Usage: "CA file the server certificate must chain to: " + certFormats + " (default: the system roots)"},
 			&cli.StringFlag{Name: "server-name", Usage: "server name for SNI and verification (default: the URL's host)"},
 			&cli.StringFlag{Name: "edition", Value: string(probe.EditionES), Usage: "request body: es (Dialogflow ES v2), cx (Dialogflow CX v3) or none (a plain GET)"},
@@ -73,6 +72,11 @@ target.`,
 			if err := checkFormat(c); err != nil {
 				return err
 			}
+			// Checked with or without --targets, so that a bad value never
+			// passes unnoticed.
+			if n := c.Int("concurrency"); n < 1 {
+				return usagef("pass --concurrency 1 or more: the number of --targets probed at a time", "invalid --concurrency %d", n)
+			}
 			targets := c.String("targets")
 			switch {
 			case targets != "" && c.NArg() > 0:
@@ -89,20 +93,21 @@ target.`,
 					return err
 				}
 			}
-			opts, rep, err := probeOptionsFromFlags(c)
+			opts, rep, clientFiles, err := probeOptionsFromFlags(c)
 			switch {
 			case err != nil:
 				return err
 			case rep != nil:
 				return e.render(c, "mtlsdoctor probe", rep)
 			case targets != "":
-				return e.probeTargets(c, opts)
+				return e.probeTargets(c, opts, clientFiles)
 			case c.Bool("audit"):
 				rep = probe.Audit(c.Context, opts)
 			default:
 				rep = probe.Run(c.Context, opts)
 			}
 			probe.RedactHeaders(rep, opts.Header)
+			addClientFilesCheck(rep, clientFiles)
 			if anchors := chain.CheckTrustAnchors(opts.RootCerts); len(anchors) > 0 {
 				rep.AddCheck("CA file", "", c.String("ca"), anchors...)
 			}
@@ -111,10 +116,11 @@ target.`,
 	}
 }
 
-// probeOptionsFromFlags reads the flags and files. A key that does not
-// match its certificate is a finding, so it returns a finished report for
-// it instead of dialling.
-func probeOptionsFromFlags(c *cli.Context) (probe.Options, *report.Report, error) {
+// probeOptionsFromFlags reads the flags and files, and returns the client
+// certificate and key it read, if any. A key that does not match its
+// certificate is a finding, so it returns a finished report for it
+// instead of dialling.
+func probeOptionsFromFlags(c *cli.Context) (probe.Options, *report.Report, *chain.KeyPair, error) {
 	opts := probe.Options{
 		URL:        c.Args().First(),
 		ServerName: c.String("server-name"),
@@ -129,16 +135,16 @@ func probeOptionsFromFlags(c *cli.Context) (probe.Options, *report.Report, error
 	}
 	edition, err := probe.ParseEdition(c.String("edition"))
 	if err != nil {
-		return opts, nil, usagef("pass --edition es, cx or none", "%v", err)
+		return opts, nil, nil, usagef("pass --edition es, cx or none", "%v", err)
 	}
 	opts.Edition = edition
 	for _, name := range []string{"timeout", "deadline"} {
 		if d := c.Duration(name); d <= 0 {
-			return opts, nil, usagef("pass a positive duration such as 5s", "invalid --%s %s: must be positive", name, d)
+			return opts, nil, nil, usagef("pass a positive duration such as 5s", "invalid --%s %s: must be positive", name, d)
 		}
 	}
 	if err := requestOptionsFromFlags(c, &opts); err != nil {
-		return opts, nil, err
+		return opts, nil, nil, err
 	}
 	// Check the options other than the URL first, so that their errors
 	// are not reported as URL errors, and so that a --targets run fails
@@ -146,27 +152,27 @@ func probeOptionsFromFlags(c *cli.Context) (probe.Options, *report.Report, error
 	withoutURL := opts
 	withoutURL.URL = "https://localhost/"
 	if err := withoutURL.Validate(); err != nil {
-		return opts, nil, &usageError{err: err}
+		return opts, nil, nil, &usageError{err: err}
 	}
 	if opts.URL != "" {
 		if err := opts.Validate(); err != nil {
-			return opts, nil, usagef("pass an https:// URL such as https://localhost:4433", "%v", err)
+			return opts, nil, nil, usagef("pass an https:// URL such as https://localhost:4433", "%v", err)
 		}
 	}
 
+	// Without --key, the key comes from the --cert file, as tools that
+	// write the certificate and its key into one file leave it.
 	certPath, keyPath := c.String("cert"), c.String("key")
-	switch {
-	case certPath != "" && keyPath == "":
-		return opts, nil, usagef("pass the client key with --key client-key.pem", "--cert needs --key")
-	case certPath == "" && keyPath != "":
-		return opts, nil, usagef("pass the client certificate with --cert client-crt.pem", "--key needs --cert")
+	if certPath == "" && keyPath != "" {
+		return opts, nil, nil, usagef("pass the client certificate with --cert client-crt.pem", "--key needs --cert")
 	}
 	readOpts, err := readOptionsFromFlags(c)
 	if err != nil {
-		return opts, nil, err
+		return opts, nil, nil, err
 	}
+	var clientFiles *chain.KeyPair
 	if certPath != "" {
-		cert, err := chain.LoadKeyPairWith(certPath, keyPath, "client", readOpts)
+		pair, err := chain.ReadKeyPair(chain.KeyPairFiles{Role: "client", CertFile: certPath, KeyFile: keyPath}, readOpts)
 		var fe *chain.FileError
 		if errors.As(err, &fe) && fe.Code == report.CodeKeyMismatch {
 			target := probe.RedactURL(opts.URL)
@@ -175,19 +181,20 @@ func probeOptionsFromFlags(c *cli.Context) (probe.Options, *report.Report, error
 			}
 			rep := &report.Report{Target: target, Kind: "probe"}
 			rep.AddCheck("client key matches certificate", "", "checked before dialling", fe.Finding())
-			return opts, rep, nil
+			return opts, rep, nil, nil
 		}
 		if err != nil {
-			return opts, nil, err
+			return opts, nil, nil, err
 		}
-		opts.Certificate = &cert
-		opts.ClientChain = leafAndChain(cert)
+		clientFiles = pair
+		opts.Certificate = &pair.Certificate
+		opts.ClientChain = pair.Chain
 	}
 
 	if caPath := c.String("ca"); caPath != "" {
 		roots, err := chain.ReadCertificatesFileWith(caPath, "CA file", readOpts)
 		if len(roots) == 0 {
-			return opts, nil, err
+			return opts, nil, nil, err
 		}
 		opts.Roots = x509.NewCertPool()
 		for _, r := range roots {
@@ -195,7 +202,7 @@ func probeOptionsFromFlags(c *cli.Context) (probe.Options, *report.Report, error
 		}
 		opts.RootCerts = roots
 	}
-	return opts, nil, nil
+	return opts, nil, clientFiles, nil
 }
 
 // requestOptionsFromFlags reads --param and --header into opts.
@@ -245,15 +252,20 @@ func (r *repeatedValue) String() string {
 	if r == nil || len(r.values) == 0 {
 		return ""
 	}
-	return fmt.Sprintf("%d values", len(r.values))
+	return plural.Count(len(r.values), "value")
 }
 
-func leafAndChain(cert tls.Certificate) []*x509.Certificate {
-	var out []*x509.Certificate
-	for _, der := range cert.Certificate {
-		if c, err := x509.ParseCertificate(der); err == nil {
-			out = append(out, c)
-		}
+// addClientFilesCheck records what reading --cert and --key found beyond
+// the pair itself: damaged blocks that were skipped, extra keys, and a
+// key taken from the certificate file. A report of well-formed files is
+// left as it is.
+func addClientFilesCheck(rep *report.Report, files *chain.KeyPair) {
+	if files == nil {
+		return
 	}
-	return out
+	warnings := files.Warnings()
+	if len(warnings) == 0 && !files.FromCertFile {
+		return
+	}
+	rep.AddCheck("client files", "", "key: "+files.KeyDetail(), warnings...)
 }

@@ -8,14 +8,16 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/mtlsdoctor/mtlsdoctor/chain"
 	"github.com/mtlsdoctor/mtlsdoctor/probe"
 	"github.com/mtlsdoctor/mtlsdoctor/report"
 )
 
 // probeTargets probes every line of --targets with base as the options of
-// the command line. Text and JSON reports are printed as the targets
-// finish, in file order; JUnit needs them all, so it prints at the end.
-func (e *env) probeTargets(c *cli.Context, base probe.Options) error {
+// the command line, and clientFiles as the client certificate and key it
+// read, if any. Text and JSON reports are printed as the targets finish,
+// in file order; JUnit needs them all, so it prints at the end.
+func (e *env) probeTargets(c *cli.Context, base probe.Options, clientFiles *chain.KeyPair) error {
 	concurrency := c.Int("concurrency")
 	if concurrency < 1 {
 		return usagef("pass --concurrency 1 or more", "invalid --concurrency %d", concurrency)
@@ -40,6 +42,7 @@ func (e *env) probeTargets(c *cli.Context, base probe.Options) error {
 	printed := 0
 	done := func(_ probe.Target, rep *report.Report) {
 		probe.RedactHeaders(rep, base.Header)
+		addClientFilesCheck(rep, clientFiles)
 		if writeErr != nil {
 			return
 		}

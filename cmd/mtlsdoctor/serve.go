@@ -42,7 +42,8 @@ from the report's "ok" field or the JUnit failures.`,
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "addr", Value: serve.DefaultAddr, Usage: "address to listen on"},
 			&cli.StringFlag{Name: "cert", TakesFile: true, Value: serve.DefaultCertFile, Usage: "server certificate chain: " + certFormats},
-			&cli.StringFlag{Name: "key", TakesFile: true, Value: serve.DefaultKeyFile, Usage: "server private key: " + keyFormats},
+			&cli.StringFlag{Name: "key", TakesFile: true, Value: serve.DefaultKeyFile,
+				Usage: "server private key: " + keyFormats + "; without --key, the key in --cert when it contains one"},
 			&cli.StringSliceFlag{Name: "client-ca", TakesFile: true, Usage: "CA file that client certificates must chain to (" + certFormats + "), repeatable; required unless --client-auth none"},
 			&cli.StringFlag{Name: "client-auth", Value: string(serve.ClientAuthRequire), Usage: "client certificate policy: require, request or none"},
 			&cli.StringSliceFlag{Name: "project", Usage: "accept only sessions of this Google Cloud project, repeatable (default: any)"},
@@ -67,7 +68,7 @@ from the report's "ok" field or the JUnit failures.`,
 			}
 			format, err := report.ParseFormat(c.String("output"))
 			if err != nil {
-				return &usageError{err: err, fix: "pass --output text, --output json or --output junit"}
+				return outputFormatError(c.String("output"))
 			}
 			if format == report.FormatJSON && !c.IsSet("log-format") {
 				logFormat = serve.LogFormatJSON
@@ -79,11 +80,17 @@ from the report's "ok" field or the JUnit failures.`,
 			if err != nil {
 				return err
 			}
+			// Without --key, serve takes the key from --cert when it
+			// contains one, and else reads the default key file.
+			keyFile := ""
+			if c.IsSet("key") {
+				keyFile = c.String("key")
+			}
 			srv, err := serve.New(serve.Config{
 				Addr:          c.String("addr"),
 				Read:          readOpts,
 				CertFile:      c.String("cert"),
-				KeyFile:       c.String("key"),
+				KeyFile:       keyFile,
 				ClientCAFiles: c.StringSlice("client-ca"),
 				ClientAuth:    policy,
 				Projects:      c.StringSlice("project"),
@@ -96,8 +103,11 @@ from the report's "ok" field or the JUnit failures.`,
 			srv.LogFindings()
 			srv.ReloadOnSignal(c.Context, syscall.SIGHUP)
 			ln, err := srv.Listen()
+			var listenErr *serve.ListenError
+			if errors.As(err, &listenErr) {
+				return &usageError{err: err, fix: listenErr.Fix}
+			}
 			if err != nil {
-				// The error already names --addr and the fix.
 				return &usageError{err: err}
 			}
 			if format != report.FormatText {

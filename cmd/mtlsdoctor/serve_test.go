@@ -267,3 +267,29 @@ func TestServeOutputText(t *testing.T) {
 		t.Errorf("the text log lacks the wrong-usage-server finding at level ERROR:\n%s", stderr)
 	}
 }
+
+// TestServePortInUse checks that the listen error keeps its fix apart
+// from the message, in the JSON error document too.
+func TestServePortInUse(t *testing.T) {
+	dir, _ := writePKI(t)
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	args := append(serveFiles(dir, false), "--addr", busy.Addr().String(), "--output", "json")
+	code, stdout, stderr := runCLI(t, append([]string{"serve"}, args...)...)
+	if code != exitUsage {
+		t.Fatalf("exit %d, want %d\nstderr: %s", code, exitUsage, stderr)
+	}
+	doc := parseErrorJSON(t, stdout)
+	if !strings.HasPrefix(doc.Error.Message, "listen on "+busy.Addr().String()+": ") {
+		t.Errorf("error.message = %q, want it to name the address", doc.Error.Message)
+	}
+	if strings.Contains(doc.Error.Message, "--addr") {
+		t.Errorf("error.message = %q holds the fix", doc.Error.Message)
+	}
+	if doc.Error.Fix != "Choose another --addr, or stop the program that uses the port." {
+		t.Errorf("error.fix = %q", doc.Error.Fix)
+	}
+}

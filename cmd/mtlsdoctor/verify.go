@@ -8,6 +8,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/mtlsdoctor/mtlsdoctor/chain"
+	"github.com/mtlsdoctor/mtlsdoctor/internal/hostname"
 )
 
 func verifyCommand(e *env) *cli.Command {
@@ -74,7 +75,12 @@ func verifyOptionsFromFlags(c *cli.Context) (chain.VerifyFilesOptions, error) {
 		return opts, usagef("pass --usage server or --usage client", "%v", err)
 	}
 	opts.Verify.Usage = usage
-	opts.Verify.Host = c.String("host")
+	host := c.String("host")
+	if _, err := hostname.ToASCII(host); err != nil {
+		return opts, usagef("pass a DNS name such as webhook.example.com or bücher.example, or an IP address such as 127.0.0.1",
+			"invalid --host %q: IDNA rejects it: %v", host, err)
+	}
+	opts.Verify.Host = host
 	if at := c.String("at"); at != "" {
 		t, err := time.Parse(time.RFC3339, at)
 		if err != nil {

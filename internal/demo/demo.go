@@ -81,8 +81,31 @@ func (b *syncBuffer) drain() []string {
 	return strings.Split(text, "\n")
 }
 
-// Run performs the demo and returns its steps. The error is for a failure
-// of the demo's own setup, such as a folder that cannot be written.
+// SetupError is a failure of the demo's own setup, such as a folder that
+// cannot be written. Fix is the next step.
+type SetupError struct {
+	Err error
+	Fix string
+}
+
+func (e *SetupError) Error() string { return e.Err.Error() }
+
+func (e *SetupError) Unwrap() error { return e.Err }
+
+// dirError explains why the demo cannot write its files to dir.
+func dirError(dir string, err error) *SetupError {
+	var exists *fsutil.ExistsError
+	if errors.As(err, &exists) {
+		return &SetupError{Err: fmt.Errorf("%s already exists, and demo never overwrites files", exists.Path),
+			Fix: "Choose an empty or new folder with --dir, or leave --dir out to use a temporary folder."}
+	}
+	return &SetupError{Err: fmt.Errorf("write the demo files to %s: %w", dir, err),
+		Fix: "Choose a folder you can write to with --dir, or leave --dir out to use a temporary folder."}
+}
+
+// Run performs the demo and returns its steps. The error, a *SetupError
+// for a folder that cannot be written, is for a failure of the demo's own
+// setup.
 func Run(ctx context.Context, opts Options) ([]Step, error) {
 	if opts.Timeout == 0 {
 		opts.Timeout = 5 * time.Second
@@ -91,7 +114,8 @@ func Run(ctx context.Context, opts Options) ([]Step, error) {
 	if dir == "" {
 		tmp, err := os.MkdirTemp("", "mtlsdoctor-demo-")
 		if err != nil {
-			return nil, fmt.Errorf("create a temporary folder: %w", err)
+			return nil, &SetupError{Err: fmt.Errorf("create a temporary folder: %w", err),
+				Fix: "Check that the temporary folder (TMPDIR, or else /tmp) exists and can be written, or pass --dir."}
 		}
 		defer os.RemoveAll(tmp)
 		dir = tmp
@@ -104,12 +128,8 @@ func Run(ctx context.Context, opts Options) ([]Step, error) {
 		return nil, err
 	}
 	written, err := pki.Write(dir, false)
-	var exists *fsutil.ExistsError
-	if errors.As(err, &exists) {
-		return nil, fmt.Errorf("%s already exists, and demo never overwrites files: choose an empty or new --dir", exists.Path)
-	}
 	if err != nil {
-		return nil, fmt.Errorf("write test PKI to %s: %w", dir, err)
+		return nil, dirError(dir, err)
 	}
 	genReport := &report.Report{Target: dir, Kind: "gen"}
 	for _, p := range written {
@@ -124,7 +144,7 @@ func Run(ctx context.Context, opts Options) ([]Step, error) {
 	}
 	if bundle.PEM != nil {
 		if err := chain.WriteBundle(path("ca-crt.pem"), bundle.PEM, false); err != nil {
-			return nil, err
+			return nil, dirError(dir, err)
 		}
 		bundle.Report.Notes = append(bundle.Report.Notes, "wrote "+path("ca-crt.pem"))
 	}
