@@ -346,7 +346,7 @@ func (b *bundleBuilder) addSourceData(src string, data []byte, remote bool) ([]r
 		reason := contents.noCertificatesError().Error()
 		if !remote {
 			return nil, &FileError{Path: src, What: "CA source", Code: report.CodeNotPEM, Reason: reason,
-				Fix: "pass a file containing CA certificates as PEM, DER, PKCS#7 or base64 DER"}
+				Fix: "Pass a file that contains CA certificates as PEM, DER, PKCS#7 or base64 DER."}
 		}
 		f := report.New(report.CodeNotPEM, "the download of "+src+" contains no certificate", reason).
 			WithFix("Check the URL: it must serve certificates as PEM, DER or base64 DER, not a web page.")

@@ -73,7 +73,8 @@ func CheckOCSP(ctx context.Context, client *http.Client, cert, issuer *x509.Cert
 	}
 	if issuer == nil {
 		return OCSPResult{Status: OCSPNotChecked, Responder: responder,
-			Detail: fmt.Sprintf("the issuer of %s is not at hand, so no OCSP request can identify it; pass the CA file with --ca", describeName(cert))}
+			Detail: fmt.Sprintf("the issuer of %s, %s, is in neither the chain nor the --ca file, so no OCSP request can identify it; "+
+				"add that intermediate to the certificate file after the leaf, or give --ca a file that holds it", describeName(cert), cert.Issuer)}
 	}
 	if client == nil {
 		client = &http.Client{Timeout: DefaultAIATimeout}

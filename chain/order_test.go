@@ -112,7 +112,7 @@ func TestBlockLabels(t *testing.T) {
 		certs []*x509.Certificate
 		want  []string
 	}{
-		{"leaf, intermediate and root", []*x509.Certificate{leaf, inter, root}, []string{"leaf", "intermediate 1", "root"}},
+		{"leaf, intermediate and root", []*x509.Certificate{leaf, inter, root}, []string{"leaf", "first intermediate", "root"}},
 		{"intermediate then leaf", []*x509.Certificate{inter, leaf}, []string{"intermediate", "leaf, out of order"}},
 		{"reverse order", []*x509.Certificate{root, inter, leaf}, []string{"root", "intermediate", "leaf, out of order"}},
 	}
@@ -212,7 +212,7 @@ func TestVerifyFilesRootLabel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"leaf", "intermediate 1", "root"}
+	want := []string{"leaf", "first intermediate", "root"}
 	for i, c := range rep.Certificates {
 		if c.Note != want[i] {
 			t.Errorf("block %d label = %q, want %q", i+1, c.Note, want[i])

@@ -74,7 +74,7 @@ type VerifyOptions struct {
 
 // Position names the place of c, block i of a presented chain, for
 // messages: "leaf" for the first block, "root" for a self-issued CA and
-// "intermediate i" for the others.
+// "first intermediate", "second intermediate" and so on for the others.
 func Position(i int, c *x509.Certificate) string {
 	switch {
 	case i == 0:
@@ -82,7 +82,17 @@ func Position(i int, c *x509.Certificate) string {
 	case isSelfIssuedCA(c):
 		return "root"
 	}
-	return fmt.Sprintf("intermediate %d", i)
+	return ordinal(i) + " intermediate"
+}
+
+// ordinal spells out n for the first few positions in a chain, which is as
+// deep as real chains go, and falls back to "Nth".
+func ordinal(n int) string {
+	words := []string{"", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"}
+	if n > 0 && n < len(words) {
+		return words[n]
+	}
+	return fmt.Sprintf("%dth", n)
 }
 
 func describeName(c *x509.Certificate) string {

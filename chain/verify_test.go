@@ -219,7 +219,7 @@ func TestVerifyChainNamesCertificate(t *testing.T) {
 	if len(findings) != 1 {
 		t.Fatalf("got %d findings, want 1: %v", len(findings), findings)
 	}
-	if want := "intermediate 1 certificate CN=SHA-1 intermediate"; !strings.Contains(findings[0].Summary, want) {
+	if want := "first intermediate certificate CN=SHA-1 intermediate"; !strings.Contains(findings[0].Summary, want) {
 		t.Errorf("summary %q does not name %q", findings[0].Summary, want)
 	}
 }
@@ -256,9 +256,9 @@ func TestCheckPresented(t *testing.T) {
 		{"server certificate", []*x509.Certificate{pki.Server.Cert},
 			map[report.Code]report.Severity{report.CodeWrongUsageClient: report.SeverityError}, "allows only serverAuth"},
 		{"CA restricts usage", []*x509.Certificate{must(serverOnlyInter.Issue(clientSpec)).Cert, serverOnlyInter.Cert},
-			map[report.Code]report.Severity{report.CodeWrongUsageClient: report.SeverityError}, "intermediate 1"},
+			map[report.Code]report.Severity{report.CodeWrongUsageClient: report.SeverityError}, "first intermediate"},
 		{"expired intermediate", []*x509.Certificate{must(expiredInter.Issue(clientSpec)).Cert, expiredInter.Cert},
-			map[report.Code]report.Severity{report.CodeCAExpired: report.SeverityError}, "intermediate 1"},
+			map[report.Code]report.Severity{report.CodeCAExpired: report.SeverityError}, "first intermediate"},
 		{"leaf signs leaf", []*x509.Certificate{must(pki.Client.Issue(clientSpec)).Cert, pki.Client.Cert},
 			map[report.Code]report.Severity{report.CodeNotACA: report.SeverityError}, "is not a CA"},
 		{"intermediates out of order", []*x509.Certificate{deepLeaf.Cert, inter1.Cert, inter2.Cert},
@@ -349,8 +349,8 @@ func TestVerifyChainExpiredCAs(t *testing.T) {
 	findings := VerifyChain([]*x509.Certificate{leaf.Cert, inter.Cert, root.Cert},
 		VerifyOptions{Roots: root.Pool(), RootCerts: []*x509.Certificate{root.Cert}})
 	want := map[string]bool{
-		"the intermediate 1 certificate CN=expired CAs intermediate expired": false,
-		"the root certificate CN=expired CAs root expired":                   false,
+		"the first intermediate certificate CN=expired CAs intermediate expired": false,
+		"the root certificate CN=expired CAs root expired":                       false,
 	}
 	for _, f := range findings {
 		if f.Code == report.CodeExpired {

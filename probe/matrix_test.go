@@ -124,7 +124,7 @@ var matrixRows = []matrixRow{
 	{name: "client cert not yet valid", client: "not yet valid", want: rejectedUnlessDemo(), also: []report.Code{report.CodeNotYetValid}},
 	{name: "client cert for servers only", client: "server usage", want: rejectedUnlessDemo(), also: []report.Code{report.CodeWrongUsageClient}},
 	{name: "client CA restricts usage", client: "CA restricts usage", want: rejectedUnlessDemo(), also: []report.Code{report.CodeWrongUsageClient},
-		detail: map[report.Code]string{report.CodeWrongUsageClient: "intermediate 1"}},
+		detail: map[report.Code]string{report.CodeWrongUsageClient: "first intermediate"}},
 	{name: "self-signed client cert", client: "self-signed", want: rejectedUnlessDemo(), also: []report.Code{report.CodeSelfSignedLeaf}},
 	{name: "client leaf signs leaf", client: "leaf signs leaf", want: rejectedUnlessDemo(), also: []report.Code{report.CodeNotACA}},
 	{name: "SHA-1 client cert", client: "SHA-1 signature", want: rejectedUnlessDemo(), also: []report.Code{report.CodeInsecureSignature}},

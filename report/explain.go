@@ -688,7 +688,7 @@ var verifyErrors = []verifyInfo{
 		meaning: "The verifier found the issuer of a certificate in the chain but not that issuer's own issuer: " +
 			"the trust file holds an intermediate without its root.",
 		fix: "Put the root CA in the trust file (nginx ssl_client_certificate, curl --cacert, Node ca), " +
-			"not only the intermediate, and allow a verify depth of at least 2.",
+			"not only the intermediate; a verify depth of 1 (nginx's default) already allows one intermediate between the leaf and the root.",
 	},
 	{
 		nums: []int{7}, texts: []string{"certificate signature failure"}, node: "CERT_SIGNATURE_FAILURE",

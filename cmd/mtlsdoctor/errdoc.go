@@ -13,6 +13,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/mtlsdoctor/mtlsdoctor/chain"
+	"github.com/mtlsdoctor/mtlsdoctor/internal/redact"
 	"github.com/mtlsdoctor/mtlsdoctor/report"
 )
 
@@ -234,7 +235,7 @@ func (l *commandLine) errorDocumentTarget() string {
 	switch name {
 	case "probe", "inspect":
 		if len(l.positional) > 0 {
-			return l.positional[0]
+			return redact.Source(l.positional[0])
 		}
 		if targets := l.value("targets"); name == "probe" && targets != "" {
 			return targets
@@ -265,5 +266,8 @@ func (l *commandLine) bundleTarget() string {
 	if profile != "" {
 		parts = append(parts, "profile "+profile)
 	}
-	return strings.Join(append(parts, sources...), ", ")
+	for _, src := range sources {
+		parts = append(parts, redact.Source(src))
+	}
+	return strings.Join(parts, ", ")
 }

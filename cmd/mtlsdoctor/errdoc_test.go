@@ -462,3 +462,28 @@ func TestInspectInvalidPort(t *testing.T) {
 		t.Errorf("error.fix = %q", doc.Error.Fix)
 	}
 }
+
+// TestErrorDocumentRedactsTarget checks that the target of an exit-2
+// document hides a URL's password and token, as the commands' own reports
+// do.
+func TestErrorDocumentRedactsTarget(t *testing.T) {
+	const url = "https://user:s3cretpw@127.0.0.1:9/df?token=abc123"
+	for _, args := range [][]string{
+		{"probe", url, "--bogus", "--output", "json"},
+		{"inspect", url, "--bogus", "--output", "json"},
+		{"bundle", "--source", url, "--bogus", "--output", "junit"},
+	} {
+		code, stdout, stderr := runCLI(t, args...)
+		if code != exitUsage {
+			t.Errorf("%v exited %d, want %d", args, code, exitUsage)
+		}
+		for _, secret := range []string{"s3cretpw", "abc123"} {
+			if strings.Contains(stdout+stderr, secret) {
+				t.Errorf("%v prints %q:\n%s%s", args, secret, stdout, stderr)
+			}
+		}
+		if !strings.Contains(stdout, "127.0.0.1:9") {
+			t.Errorf("%v: the document does not name the target:\n%s", args, stdout)
+		}
+	}
+}

@@ -16,7 +16,8 @@ type NginxConfig struct {
 	// "optional_no_ca"; empty leaves client certificates off.
 	VerifyClient string
 	// VerifyDepth is ssl_verify_depth; zero keeps nginx's default of 1,
-	// which rejects a client chain with an intermediate.
+	// which with OpenSSL 3.0 allows one intermediate between the client's
+	// leaf and the trusted root and rejects a second.
 	VerifyDepth int
 	// TrustedCA is written to ssl_trusted_certificate: CAs that verify
 	// client certificates without being named in the CertificateRequest.
