@@ -90,14 +90,13 @@ func CheckPlatformCAs(certs []*x509.Certificate, profile string, now time.Time) 
 		return []report.Finding{f.WithFix("Add GTS Root R1, R2, R3, R4 and GlobalSign ECC Root CA - R4: mtlsdoctor bundle --profile " + ProfileDialogflowCX + ".")}
 	}
 	// nginx's default ssl_verify_depth 1 accepts a leaf, one intermediate
-	// and a trusted root, because OpenSSL counts the depth in
-	// intermediates; probe's nginx tests check it with nginx 1.22 and
-	// OpenSSL 3.0.
-	// NOTE: only OpenSSL 3.0 was checked; the fix's lower bound of 1.1.0,
-	// the release that changed how OpenSSL counts the depth, was not.
+	// and a trusted root with OpenSSL 3.0, which counts the depth in
+	// intermediates; probe's nginx tests check it with nginx 1.22.
+	// NOTE: other OpenSSL releases were not checked, so the fix names the
+	// versions it was seen with.
 	return []report.Finding{f.WithFix(fmt.Sprintf(
 		"Add SSL.com Root Certification Authority RSA (SHA-256 %s): mtlsdoctor bundle --profile %s, with --source for any CA you also need. "+
-			"Dialogflow ES sends its one intermediate itself, which a client verify depth of 1, nginx's default, allows with OpenSSL 1.1.0 and later; "+
+			"Dialogflow ES sends its one intermediate itself, which a client verify depth of 1, nginx's default, allows (seen with nginx 1.22 and OpenSSL 3.0); "+
 			"a depth of 2 leaves room for one more.",
 		pinSSLComRootRSA, ProfileDialogflowES))}
 }

@@ -122,7 +122,7 @@ func TestPlatformFixVerifyDepth(t *testing.T) {
 		t.Fatalf("findings = %v, want one platform-ca-outdated", findings)
 	}
 	fix := findings[0].Fix
-	for _, want := range []string{"depth of 1, nginx's default", "OpenSSL 1.1.0 and later", "depth of 2 leaves room for one more"} {
+	for _, want := range []string{"depth of 1, nginx's default", "nginx 1.22 and OpenSSL 3.0", "depth of 2 leaves room for one more"} {
 		if !strings.Contains(fix, want) {
 			t.Errorf("fix %q does not contain %q", fix, want)
 		}
