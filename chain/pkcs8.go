@@ -146,7 +146,7 @@ func decryptPKCS8(index int, blockType string, der []byte, pw Password) (*Key, *
 	e := &BlockError{Index: index, Type: blockType, Code: report.CodeEncryptedKey}
 	if !pw.IsSet() {
 		e.Err = errors.New("the key is encrypted (PKCS#8) and no password was given")
-		e.Fix = passwordFix + ", or decrypt the key: openssl pkey -in FILE -out FILE.plain."
+		e.Fix = passwordFix + ", or decrypt the key: (umask 077; openssl pkey -in FILE -out FILE.plain), so that the plain key is readable by you alone."
 		return nil, e
 	}
 	if err := checkPKCS8Cost(der); err != nil {
@@ -164,7 +164,7 @@ func decryptPKCS8(index int, blockType string, der []byte, pw Password) (*Key, *
 			e.Fix = "Re-encrypt it with PBES2: openssl pkcs8 -topk8 -v2 aes-256-cbc -in FILE -out FILE.new."
 		case strings.Contains(msg, "unsupported"):
 			e.Err = fmt.Errorf("the key is encrypted (PKCS#8) with a scheme this tool cannot decrypt: %w", err)
-			e.Fix = "Decrypt it: openssl pkey -in FILE -out FILE.plain."
+			e.Fix = "Decrypt it: (umask 077; openssl pkey -in FILE -out FILE.plain), so that the plain key is readable by you alone."
 		default:
 			e.Err = fmt.Errorf("the %s does not decrypt the key (PKCS#8)", pw)
 			e.Fix = "Check the password; openssl pkey -in FILE -noout asks for it and tests it."
@@ -191,7 +191,7 @@ func decryptLegacyPEM(index int, block *pem.Block, pw Password) (*Key, *BlockErr
 	e := &BlockError{Index: index, Type: block.Type, Code: report.CodeEncryptedKey}
 	if !pw.IsSet() {
 		e.Err = fmt.Errorf("the key is encrypted (legacy PEM encryption, %s) and no password was given", cipher)
-		e.Fix = passwordFix + ", or decrypt the key: openssl pkey -in FILE -out FILE.plain."
+		e.Fix = passwordFix + ", or decrypt the key: (umask 077; openssl pkey -in FILE -out FILE.plain), so that the plain key is readable by you alone."
 		return nil, e
 	}
 	// DecryptPEMBlock is deprecated because the legacy format cannot

@@ -115,7 +115,7 @@ func init() {
 		"Convert it: openssl x509 -inform der -in FILE -out FILE.pem, or point the tool at the right file.")
 	register("files", SeverityError, CodeEncryptedKey,
 		"the private key is encrypted",
-		"Give the password, or decrypt the key: openssl pkey -in KEY -out KEY.plain.")
+		"Give the password, or decrypt the key: (umask 077; openssl pkey -in KEY -out KEY.plain), which keeps the plain key private.")
 	register("files", SeverityError, CodeUnreadableFile,
 		"the file cannot be read",
 		"Check the path and the file's permissions.")

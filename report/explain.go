@@ -975,6 +975,27 @@ func nginxRules() []rule {
 		},
 		{
 			stack:   "nginx",
+			pattern: regexp.MustCompile(`upstream SSL certificate verify error: \((\d+):([^)]+)\)`),
+			explain: func(m []string, c *lineContext) (explained, bool) {
+				num, _ := strconv.Atoi(m[1])
+				v, ok := lookupVerifyNum(num)
+				if !ok {
+					v, ok = lookupVerifyText(m[2])
+				}
+				if !ok {
+					v = verifyInfo{meaning: "nginx could not verify its upstream's certificate.", codes: []Code{CodeUnknownAuthority}}
+				}
+				// Here nginx is the TLS client of its upstream (proxy_ssl_verify on).
+				client := *c
+				client.role = roleClient
+				e := explainVerify(v, fmt.Sprintf("OpenSSL verify error %s (%s) on the upstream's certificate", m[1], m[2]), &client)
+				e.meaning += " nginx, as a proxy with proxy_ssl_verify on, rejected the certificate of its upstream: " +
+					"check proxy_ssl_trusted_certificate and proxy_ssl_name, and that the upstream sends its intermediate."
+				return e, true
+			},
+		},
+		{
+			stack:   "nginx",
 			pattern: regexp.MustCompile(`400 The SSL certificate error`),
 			explain: fixed(sideServerRejectedClient,
 				"nginx could not verify the client certificate and answered HTTP 400 after the handshake; its "+
@@ -1655,6 +1676,24 @@ func opensslRules() []rule {
 			explain: fixed(sideServerRejectedClient,
 				"The OpenSSL server could not verify the client certificate; the \"verify error\" line above it names the reason.",
 				"", CodeClientCertRejected),
+		},
+		{
+			// The bare OpenSSL reason, without the verify error that names
+			// the cause: s_client's error line, curl's (60) and nginx's
+			// SSL_do_handshake() line when it proxies.
+			pattern: regexp.MustCompile(`certificate verify failed`),
+			explain: func(m []string, c *lineContext) (explained, bool) {
+				if c.role == roleServer {
+					return explained{side: sideServerRejectedClient,
+						meaning: "The OpenSSL-based server could not verify the client certificate; its \"verify error\" line names the reason.",
+						findings: findings(m[0], "", CodeClientCertRejected, CodeUnknownAuthority)}, true
+				}
+				return explained{side: sideClientRejectedServer,
+					meaning: "The OpenSSL-based client could not verify the server's certificate. The line does not say why; " +
+						"the verify error before it (s_client's \"verify error:num=N\", nginx's \"upstream SSL certificate verify error\") does. " +
+						"The usual causes are a CA the client does not trust and a server that leaves out its intermediate.",
+					findings: findings(m[0], "", CodeUnknownAuthority, CodeIncompleteChain)}, true
+			},
 		},
 		{
 			pattern: regexp.MustCompile(`no shared cipher`),

@@ -35,6 +35,18 @@ type explainCase struct {
 }
 
 var explainCases = []explainCase{
+	// A bare "certificate verify failed", and nginx verifying its upstream
+	// (proxy_ssl_verify on) against a CA that did not issue it.
+	{
+		name: "s_client verify failed", source: opensslLocal,
+		input: `40C7F5663A7F0000:error:0A000086:SSL routines:tls_post_process_server_certificate:certificate verify failed:../ssl/statem/statem_clnt.c:1889:`,
+		stack: "openssl", side: sideClientRejectedServer, codes: []Code{CodeUnknownAuthority, CodeIncompleteChain},
+	},
+	{
+		name: "nginx upstream verify error", source: nginxLocal,
+		input: `2026/12/04 19:04:10 [error] 1222#1222: *1 upstream SSL certificate verify error: (21:unable to verify the first certificate) while SSL handshaking to upstream, client: 127.0.0.1, server: , request: "GET / HTTP/1.1", upstream: "https://127.0.0.1:53931/", host: "127.0.0.1:53932"`,
+		stack: "nginx", side: sideClientRejectedServer, codes: []Code{CodeIncompleteChain, CodeUnknownAuthority},
+	},
 	// Python's ssl module, as a client against mtlsdoctor serve and as a
 	// server with ssl.CERT_REQUIRED probed by mtlsdoctor probe.
 	{

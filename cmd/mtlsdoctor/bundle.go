@@ -106,7 +106,7 @@ report, and any error report, to standard error.`,
 				}
 				var notRegular *fsutil.NotRegularError
 				if errors.As(err, &notRegular) {
-					return usagef("choose another --out, or remove "+out, "%v; bundle wrote nothing", notRegular)
+					return usagef("Choose another --out: a path to a regular file, or - for standard output.", "%v; bundle wrote nothing", notRegular)
 				}
 				if err != nil {
 					return usagef("check that the folder of --out is writable", "write bundle %s: %v", out, err)
