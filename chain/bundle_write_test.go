@@ -70,8 +70,13 @@ func TestWriteBundle(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if perm := info.Mode().Perm(); perm != 0o644 {
-					t.Errorf("mode = %o, want 644", perm)
+				// A replaced file keeps the 0o600 it was created with.
+				want := fs.FileMode(0o644)
+				if tt.existing != nil {
+					want = 0o600
+				}
+				if perm := info.Mode().Perm(); perm != want {
+					t.Errorf("mode = %o, want %o", perm, want)
 				}
 			}
 		})

@@ -6,6 +6,8 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/mtlsdoctor/mtlsdoctor/internal/plural"
@@ -224,24 +226,67 @@ func keyFileWarnings(path, what string, leaf *x509.Certificate, used Key, c Cont
 		warnings = append(warnings, fe.Finding().WithSeverity(report.SeverityWarning))
 	}
 	if len(c.Keys) > 1 {
-		var others []string
-		for _, k := range c.Keys {
-			if k.Index != used.Index {
-				others = append(others, fmt.Sprintf("block %d (%s)", k.Index, KeyDescription(k.Signer.Public())))
-			}
+		warnings = append(warnings, extraKeysWarning(path, what, leaf, used, c.Keys))
+	}
+	return warnings
+}
+
+// extraKeysWarning explains that the key file contains keys besides used,
+// the key that matches the leaf. Copies of used are named as such, because
+// they match the certificate too.
+func extraKeysWarning(path, what string, leaf *x509.Certificate, used Key, keys []Key) report.Finding {
+	matching := []int{used.Index}
+	var others []string
+	for _, k := range keys {
+		switch {
+		case k.Index == used.Index:
+		case KeyMatches(leaf, k.Signer):
+			matching = append(matching, k.Index)
+		default:
+			others = append(others, fmt.Sprintf("block %d (%s)", k.Index, KeyDescription(k.Signer.Public())))
 		}
+	}
+	slices.Sort(matching)
+	usedKey := fmt.Sprintf("block %d (%s) matches %s and is used", used.Index, KeyDescription(used.Signer.Public()), describeName(leaf))
+	copies := ""
+	if len(matching) > 1 {
+		copies = fmt.Sprintf("blocks %s contain the same key", joinBlockIndexes(matching))
+	}
+
+	var summary, detail, fix string
+	switch {
+	case len(others) == 0:
+		summary = fmt.Sprintf("%s contains the same private key %d times, in blocks %s, and block %d is used",
+			path, len(matching), joinBlockIndexes(matching), used.Index)
+		detail = fmt.Sprintf("read %s %q: %s; %s", what, path, copies, usedKey)
+		fix = "Keep one copy of the key in the key file."
+	default:
 		verb := "is"
 		if len(others) > 1 {
 			verb = "are"
 		}
-		summary := fmt.Sprintf("%s contains %s, and only block %d matches the certificate", path, plural.Count(len(c.Keys), "private key"), used.Index)
-		warnings = append(warnings, report.Newf(report.CodeKeyMismatch, summary,
-			"read %s %q: block %d (%s) matches %s and is used; %s %s not used",
-			what, path, used.Index, KeyDescription(used.Signer.Public()), describeName(leaf), strings.Join(others, ", "), verb).
-			WithSeverity(report.SeverityWarning).
-			WithFix("Keep only the key of the certificate in the key file, so that servers and tools that read the first key use the right one."))
+		summary = fmt.Sprintf("%s contains %s, and only block %d matches the certificate", path, plural.Count(len(keys), "private key"), used.Index)
+		if copies != "" {
+			summary = fmt.Sprintf("%s contains %s, and blocks %s match the certificate, of which block %d is used",
+				path, plural.Count(len(keys), "private key"), joinBlockIndexes(matching), used.Index)
+			usedKey = copies + "; " + usedKey
+		}
+		detail = fmt.Sprintf("read %s %q: %s; %s %s not used", what, path, usedKey, strings.Join(others, ", "), verb)
+		fix = "Keep only the key of the certificate in the key file, so that servers and tools that read the first key use the right one."
 	}
-	return warnings
+	return report.New(report.CodeKeyMismatch, summary, detail).WithSeverity(report.SeverityWarning).WithFix(fix)
+}
+
+// joinBlockIndexes returns block numbers as "1 and 2" or "1, 3 and 4".
+func joinBlockIndexes(indexes []int) string {
+	words := make([]string, len(indexes))
+	for i, n := range indexes {
+		words[i] = strconv.Itoa(n)
+	}
+	if len(words) == 1 {
+		return words[0]
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
 }
 
 // keyMismatchError explains that no key in c, read from keyPath, belongs

@@ -24,6 +24,18 @@ import (
 // whose DER is cut off.
 const damagedRSAKey = "-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu\n-----END RSA PRIVATE KEY-----\n"
 
+// brokenBase64Key is a PRIVATE KEY block whose armour is intact but whose
+// base64 text contains characters outside the alphabet.
+const brokenBase64Key = "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqG!!!49AgEGCCqGSM49AwEHBG0wawIBAQQgnfasg3LX+o2VcZie\n-----END PRIVATE KEY-----\n"
+
+// truncatedBase64Key is a PRIVATE KEY block whose base64 text was cut in
+// the middle of a line, so its length is not a multiple of four.
+const truncatedBase64Key = "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGS\n-----END PRIVATE KEY-----\n"
+
+// mismatchedLabelKey is a PRIVATE KEY block whose END line names another
+// type, which encoding/pem rejects.
+const mismatchedLabelKey = "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgnfasg3LX+o2VcZie\n-----END RSA PRIVATE KEY-----\n"
+
 // keyPairFiles writes the files of the ReadKeyPair tests into one folder
 // and returns their paths by name.
 func keyPairFiles(t *testing.T) (*fixtures.PKI, func(string) string) {
@@ -42,15 +54,24 @@ func keyPairFiles(t *testing.T) (*fixtures.PKI, func(string) string) {
 	}
 	dir := t.TempDir()
 	files := map[string][]byte{
-		"client.pem":           pki.Client.ChainPEM(),
-		"client.key":           clientKey,
-		"damaged-first.key":    append([]byte(damagedRSAKey), clientKey...),
-		"other-first.key":      append(append([]byte{}, serverKey...), clientKey...),
-		"two-others.key":       append(append([]byte{}, serverKey...), serverKey...),
-		"damaged-other.key":    append([]byte(damagedRSAKey), serverKey...),
-		"combined.pem":         append(pki.Client.ChainPEM(), clientKey...),
-		"combined-damaged.pem": append(append(pki.Client.ChainPEM(), damagedRSAKey...), clientKey...),
-		"reversed.pem":         append(pki.CA.CertPEM(), pki.Client.CertPEM()...),
+		"client.pem":            pki.Client.ChainPEM(),
+		"client.key":            clientKey,
+		"damaged-first.key":     append([]byte(damagedRSAKey), clientKey...),
+		"other-first.key":       append(append([]byte{}, serverKey...), clientKey...),
+		"two-others.key":        append(append([]byte{}, serverKey...), serverKey...),
+		"damaged-other.key":     append([]byte(damagedRSAKey), serverKey...),
+		"combined.pem":          append(pki.Client.ChainPEM(), clientKey...),
+		"combined-damaged.pem":  append(append(pki.Client.ChainPEM(), damagedRSAKey...), clientKey...),
+		"reversed.pem":          append(pki.CA.CertPEM(), pki.Client.CertPEM()...),
+		"base64-first.key":      append([]byte(brokenBase64Key), clientKey...),
+		"truncated-first.key":   append([]byte(truncatedBase64Key), clientKey...),
+		"label-first.key":       append([]byte(mismatchedLabelKey), clientKey...),
+		"base64-only.key":       []byte(brokenBase64Key),
+		"truncated-only.key":    []byte(truncatedBase64Key),
+		"damaged-only.key":      []byte(damagedRSAKey),
+		"same-twice.key":        append(append([]byte{}, clientKey...), clientKey...),
+		"same-around-other.key": append(append(append([]byte{}, clientKey...), serverKey...), clientKey...),
+		"combined-base64.pem":   append(append(pki.Client.ChainPEM(), brokenBase64Key...), clientKey...),
 	}
 	for name, data := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), data, 0o600); err != nil {
@@ -81,6 +102,18 @@ func TestReadKeyPairUsesMatchingKey(t *testing.T) {
 		{"certificate file before the fallback", KeyPairFiles{Role: "server", CertFile: p("combined.pem"), FallbackKeyFile: p("missing.key")},
 			2, true, nil, ""},
 		{"fallback key file", KeyPairFiles{Role: "client", CertFile: p("client.pem"), FallbackKeyFile: p("client.key")}, 1, false, nil, ""},
+		{"broken base64 before the key", KeyPairFiles{Role: "client", CertFile: p("client.pem"), KeyFile: p("base64-first.key")},
+			2, false, []report.Code{report.CodeNotPEM}, "block 1 (PRIVATE KEY): the base64 text between the BEGIN and END lines is damaged"},
+		{"truncated base64 before the key", KeyPairFiles{Role: "client", CertFile: p("client.pem"), KeyFile: p("truncated-first.key")},
+			2, false, []report.Code{report.CodeNotPEM}, "block 1 (PRIVATE KEY)"},
+		{"mismatched END label before the key", KeyPairFiles{Role: "client", CertFile: p("client.pem"), KeyFile: p("label-first.key")},
+			2, false, []report.Code{report.CodeNotPEM}, "block 1 (PRIVATE KEY)"},
+		{"broken base64 in the certificate file", KeyPairFiles{Role: "client", CertFile: p("combined-base64.pem")},
+			3, true, []report.Code{report.CodeNotPEM}, "block 2 (PRIVATE KEY)"},
+		{"same key twice", KeyPairFiles{Role: "client", CertFile: p("client.pem"), KeyFile: p("same-twice.key")},
+			1, false, []report.Code{report.CodeKeyMismatch}, "contains the same private key 2 times, in blocks 1 and 2, and block 1 is used"},
+		{"same key around another", KeyPairFiles{Role: "client", CertFile: p("client.pem"), KeyFile: p("same-around-other.key")},
+			1, false, []report.Code{report.CodeKeyMismatch}, "blocks 1 and 3 match the certificate, of which block 1 is used"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -112,6 +145,9 @@ func TestReadKeyPairUsesMatchingKey(t *testing.T) {
 			}
 			if !equalCodes(codes, tt.warnings) {
 				t.Fatalf("key warnings = %v, want %v", codes, tt.warnings)
+			}
+			if len(pair.CertWarnings) > 0 {
+				t.Errorf("certificate warnings = %v, want none because the key warnings name the damaged blocks", pair.CertWarnings)
 			}
 			if tt.warning != "" {
 				last := pair.KeyWarnings[len(pair.KeyWarnings)-1]
@@ -154,6 +190,12 @@ func TestReadKeyPairErrors(t *testing.T) {
 			report.CodeNotPEM, "no key file was given", "--key"},
 		{"fallback key file missing", KeyPairFiles{Role: "server", CertFile: p("client.pem"), FallbackKeyFile: p("missing.key")},
 			report.CodeUnreadableFile, "missing.key", "Check the path"},
+		{"only a block with broken base64", KeyPairFiles{Role: "client", CertFile: p("client.pem"), KeyFile: p("base64-only.key")},
+			report.CodeNotPEM, "block 1 (PRIVATE KEY): the base64 text between the BEGIN and END lines is damaged", "copy the block again"},
+		{"only a block with truncated base64", KeyPairFiles{Role: "client", CertFile: p("client.pem"), KeyFile: p("truncated-only.key")},
+			report.CodeNotPEM, "block 1 (PRIVATE KEY): the base64 text", "copy the block again"},
+		{"only a block with truncated DER", KeyPairFiles{Role: "client", CertFile: p("client.pem"), KeyFile: p("damaged-only.key")},
+			report.CodeNotPEM, "block 1 (RSA PRIVATE KEY): the key cannot be parsed", "openssl pkey"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -191,6 +233,8 @@ func TestVerifyFilesKeyWarnings(t *testing.T) {
 	}{
 		{"damaged block before the key", p("damaged-first.key"), p("client.pem"), report.StatusWarn, report.CodeNotPEM, "1 key block skipped"},
 		{"other key before the key", p("other-first.key"), p("client.pem"), report.StatusWarn, report.CodeKeyMismatch, "block 1 (ECDSA P-256) is not used"},
+		{"broken base64 before the key", p("base64-first.key"), p("client.pem"), report.StatusWarn, report.CodeNotPEM, "block 1 (PRIVATE KEY)"},
+		{"same key twice", p("same-twice.key"), p("client.pem"), report.StatusWarn, report.CodeKeyMismatch, "blocks 1 and 2 contain the same key"},
 		{"key in the certificate file", "", p("combined.pem"), report.StatusPass, "", "because no key file was given"},
 	}
 	for _, tt := range tests {

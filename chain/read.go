@@ -191,14 +191,14 @@ func decodePEM(data []byte, opts ReadOptions) Contents {
 			if i > 0 {
 				what = fmt.Sprintf("the END line of block %d", i)
 			}
-			c.Problems = append(c.Problems, &BlockError{Index: index, Type: pemLabel(segment),
+			c.addArmourProblem(&BlockError{Index: index, Type: pemLabel(segment),
 				Err: fmt.Errorf("the BEGIN line is glued onto %s: each BEGIN and END line must be on a line of its own", what),
 				Fix: "Put a line break before every -----BEGIN and after every -----END line."})
 			continue
 		}
 		block, _ := pem.Decode(dedent(segment))
 		if block == nil {
-			c.Problems = append(c.Problems, &BlockError{Index: index, Type: pemLabel(segment),
+			c.addArmourProblem(&BlockError{Index: index, Type: pemLabel(segment),
 				Err: diagnoseArmour(segment),
 				Fix: "Put each BEGIN and END line on a line of its own, or copy the block again from its source."})
 			continue
@@ -215,6 +215,24 @@ func decodePEM(data []byte, opts ReadOptions) Contents {
 		c.Encoding = EncodingPKCS7PEM
 	}
 	return c
+}
+
+// addArmourProblem records a block whose PEM armour or base64 text does not
+// decode. A block labelled as a private key counts as a damaged key, as one
+// whose DER does not parse does, so that key readers report it.
+func (c *Contents) addArmourProblem(problem *BlockError) {
+	if isKeyBlock(problem.Type) {
+		c.KeyBlocks++
+		c.KeyProblems = append(c.KeyProblems, problem)
+		return
+	}
+	c.Problems = append(c.Problems, problem)
+}
+
+// isKeyBlock reports whether a PEM type names a private key, such as
+// PRIVATE KEY, RSA PRIVATE KEY or ENCRYPTED PRIVATE KEY.
+func isKeyBlock(blockType string) bool {
+	return strings.HasSuffix(blockType, "PRIVATE KEY")
 }
 
 func isCertificateBlock(blockType string) bool {
@@ -319,7 +337,7 @@ func (c *Contents) addPEMBlock(index int, block *pem.Block, opts ReadOptions) {
 		c.Problems = append(c.Problems, problems...)
 	case block.Type == "EC PARAMETERS":
 		// openssl ecparam -genkey writes the curve name before the key.
-	case strings.HasSuffix(block.Type, "PRIVATE KEY"):
+	case isKeyBlock(block.Type):
 		c.KeyBlocks++
 		c.addKey(parseKeyBlock(index, block, opts.Password))
 	default:

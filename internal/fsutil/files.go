@@ -13,7 +13,10 @@ import (
 type File struct {
 	Path string
 	Data []byte
-	Perm fs.FileMode // 0o600 for private keys
+	// Perm is the mode of a new file, 0o600 for private keys. A replaced
+	// regular file keeps its own permission bits, but none that Perm lacks
+	// when Perm grants nothing to group and others.
+	Perm fs.FileMode
 }
 
 // NotRegularError reports a path that a file cannot replace, because it
@@ -76,7 +79,7 @@ func WriteFiles(files []File, force bool) error {
 		}
 	}()
 	for _, f := range files {
-		name, err := writeTemp(f.Path, f.Data, f.Perm)
+		name, err := writeTemp(f.Path, f.Data, replacementMode(f.Path, f.Perm))
 		if err != nil {
 			return err
 		}
@@ -137,6 +140,24 @@ func describeMode(mode fs.FileMode) string {
 		return "a device"
 	}
 	return "a special file"
+}
+
+// replacementMode returns the mode for a file that replaces path. An
+// existing regular file keeps its permission bits, so that a file the user
+// restricted to 0o600 stays so. When perm grants nothing to group and
+// others, as 0o600 for a private key, the result has no bit that perm
+// lacks. A missing path, a symbolic link or one that Lstat fails on gets
+// perm.
+func replacementMode(path string, perm fs.FileMode) fs.FileMode {
+	info, err := os.Lstat(path)
+	if err != nil || !info.Mode().IsRegular() {
+		return perm
+	}
+	mode := info.Mode().Perm()
+	if perm&0o077 == 0 {
+		mode &= perm
+	}
+	return mode
 }
 
 // writeTemp writes data with mode perm to a new temporary file beside

@@ -28,16 +28,19 @@ func (e *ExistsError) Is(target error) bool {
 // and a failure leaves the old file as it was. Without force an existing
 // file is kept and *ExistsError returned, unless its content equals data.
 // A path that is not a regular file or a symbolic link to one returns
-// *NotRegularError. perm applies to the new file; private keys use 0o600.
+// *NotRegularError. perm applies to a new file; a replaced regular file
+// keeps its permission bits, but none that perm lacks when perm grants
+// nothing to group and others, as 0o600 for private keys.
 func WriteFile(path string, data []byte, perm fs.FileMode, force bool) error {
 	// Check the kind first, because reading a named pipe would wait for a
 	// writer.
 	if err := checkTarget(path, true); err != nil {
 		return err
 	}
+	mode := replacementMode(path, perm)
 	if old, err := os.ReadFile(path); err == nil {
 		if bytes.Equal(old, data) {
-			return os.Chmod(path, perm)
+			return os.Chmod(path, mode)
 		}
 		if !force {
 			return &ExistsError{Path: path}
@@ -46,7 +49,7 @@ func WriteFile(path string, data []byte, perm fs.FileMode, force bool) error {
 		return fmt.Errorf("read existing %s: %w", path, err)
 	}
 
-	name, err := writeTemp(path, data, perm)
+	name, err := writeTemp(path, data, mode)
 	if err != nil {
 		return err
 	}
