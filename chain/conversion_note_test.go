@@ -45,3 +45,43 @@ func TestConversionNotePlainPath(t *testing.T) {
 		t.Errorf("note %q does not end with %q", note, want)
 	}
 }
+
+// TestConversionNoteStandardInput checks that the note for "-" converts a
+// file the user saves, not a file named "-" into "--crt.pem".
+func TestConversionNoteStandardInput(t *testing.T) {
+	cert := []*x509.Certificate{{}}
+	tests := []struct {
+		name     string
+		contents Contents
+		want     string
+	}{
+		{"DER certificate", Contents{Encoding: EncodingDER, Certificates: cert},
+			"save it to a file such as FILE.der, then run openssl x509 -inform DER -in FILE.der -out FILE.pem"},
+		{"DER key", Contents{Encoding: EncodingDER},
+			"save it to a file such as FILE.der, then run openssl pkey -inform DER -in FILE.der -out FILE.pem"},
+		{"PKCS#7", Contents{Encoding: EncodingPKCS7, Certificates: cert},
+			"save it to a file such as FILE.p7b, then run openssl pkcs7 -inform DER -in FILE.p7b -print_certs -out FILE.pem"},
+		{"PKCS#12", Contents{Encoding: EncodingPKCS12, Certificates: cert},
+			"save it to a file such as FILE.p12, then run openssl pkcs12 -in FILE.p12 -nokeys -out FILE-crt.pem for the certificates, and " +
+				"openssl pkcs12 -in FILE.p12 -nocerts -nodes -out FILE-key.pem for the key"},
+		{"base64", Contents{Encoding: EncodingBase64, Certificates: cert},
+			"run mtlsdoctor inspect - --pem > FILE.pem with the same standard input"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			note := ConversionNote(tt.contents, "-")
+			if !strings.HasPrefix(note, "the standard input is ") {
+				t.Errorf("note %q does not name the standard input", note)
+			}
+			if !strings.HasSuffix(note, ": "+tt.want) {
+				t.Errorf("note %q does not end with %q", note, tt.want)
+			}
+			if strings.Contains(note, "-in -") || strings.Contains(note, "-.pem") || strings.Contains(note, "--crt") {
+				t.Errorf("note %q builds a file name from -", note)
+			}
+		})
+	}
+	if note := ConversionNote(Contents{Encoding: EncodingPEM, Certificates: cert}, "-"); note != "" {
+		t.Errorf("note for PEM on standard input = %q, want none", note)
+	}
+}

@@ -142,25 +142,62 @@ func LintKeyIdentifiers(certs []*x509.Certificate) []report.Finding {
 // ConversionNote returns a note with the command that converts the file at
 // path, which has contents c, into the PEM that nginx, Node, curl and
 // openssl s_server need, or "" when it is PEM already. mtlsdoctor itself reads every encoding.
+// A path of "-" is standard input, as inspect reads it: openssl would
+// read "-in -" from standard input too, but "-out -.pem" names a file, so
+// the note suggests saving the input under a placeholder name such as
+// FILE.p12 and converting that file.
 func ConversionNote(c Contents, path string) string {
-	var command string
-	switch c.Encoding {
-	case EncodingDER:
-		command = shellquote.Join("openssl", "x509", "-inform", "DER", "-in", path, "-out", path+".pem")
-		if len(c.Certificates) == 0 {
-			command = shellquote.Join("openssl", "pkey", "-inform", "DER", "-in", path, "-out", path+".pem")
-		}
-	case EncodingPKCS7:
-		command = shellquote.Join("openssl", "pkcs7", "-inform", "DER", "-in", path, "-print_certs", "-out", path+".pem")
-	case EncodingPKCS12:
-		command = shellquote.Join("openssl", "pkcs12", "-in", path, "-nokeys", "-out", path+"-crt.pem") + " for the certificates, and " +
-			shellquote.Join("openssl", "pkcs12", "-in", path, "-nocerts", "-nodes", "-out", path+"-key.pem") + " for the key"
-	case EncodingBase64, EncodingPKCS7Base64, EncodingPKCS12Base64:
-		command = shellquote.Join("mtlsdoctor", "inspect", path, "--pem") + " > " + shellquote.Quote(path+".pem")
-	default:
+	if path == "-" {
+		return stdinConversionNote(c)
+	}
+	command := conversionCommand(c, path, path)
+	if command == "" {
 		return ""
 	}
 	return fmt.Sprintf("the file is %s; nginx, Node, curl and openssl s_server need PEM: %s", c.Encoding, command)
+}
+
+// stdinConversionNote is ConversionNote for contents read from standard
+// input.
+func stdinConversionNote(c Contents) string {
+	var saved string
+	switch c.Encoding {
+	case EncodingDER:
+		saved = "FILE.der"
+	case EncodingPKCS7:
+		saved = "FILE.p7b"
+	case EncodingPKCS12:
+		saved = "FILE.p12"
+	case EncodingBase64, EncodingPKCS7Base64, EncodingPKCS12Base64:
+		// mtlsdoctor reads standard input itself, so nothing needs saving.
+		return fmt.Sprintf("the standard input is %s; nginx, Node, curl and openssl s_server need PEM: "+
+			"run mtlsdoctor inspect - --pem > FILE.pem with the same standard input", c.Encoding)
+	default:
+		return ""
+	}
+	return fmt.Sprintf("the standard input is %s; nginx, Node, curl and openssl s_server need PEM: save it to a file such as %s, then run %s",
+		c.Encoding, saved, conversionCommand(c, saved, "FILE"))
+}
+
+// conversionCommand returns the shell command that converts the file at
+// path, which has contents c, into PEM files named after outBase, or ""
+// when c is PEM already.
+func conversionCommand(c Contents, path, outBase string) string {
+	switch c.Encoding {
+	case EncodingDER:
+		if len(c.Certificates) == 0 {
+			return shellquote.Join("openssl", "pkey", "-inform", "DER", "-in", path, "-out", outBase+".pem")
+		}
+		return shellquote.Join("openssl", "x509", "-inform", "DER", "-in", path, "-out", outBase+".pem")
+	case EncodingPKCS7:
+		return shellquote.Join("openssl", "pkcs7", "-inform", "DER", "-in", path, "-print_certs", "-out", outBase+".pem")
+	case EncodingPKCS12:
+		return shellquote.Join("openssl", "pkcs12", "-in", path, "-nokeys", "-out", outBase+"-crt.pem") + " for the certificates, and " +
+			shellquote.Join("openssl", "pkcs12", "-in", path, "-nocerts", "-nodes", "-out", outBase+"-key.pem") + " for the key"
+	case EncodingBase64, EncodingPKCS7Base64, EncodingPKCS12Base64:
+		return shellquote.Join("mtlsdoctor", "inspect", path, "--pem") + " > " + shellquote.Quote(outBase+".pem")
+	}
+	return ""
 }
 
 // downloadConversionNote returns a note with the command that saves the

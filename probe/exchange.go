@@ -134,13 +134,19 @@ func isInformative(err error) bool {
 	return ok || isTimeout(err)
 }
 
-// recordNoResponse classifies a request that received no HTTP response.
+// recordNoResponse classifies a request that received no HTTP response
+// that net/http could parse.
 func (p *prober) recordNoResponse(req *http.Request, err error) {
 	request := fmt.Sprintf("%s %s", req.Method, redactRequestURI(p.url))
 	if isTimeout(err) {
 		p.record(checkHTTP, report.StatusFail, request+" received no response within the deadline")
 		p.recordCertUnknown()
 		p.record(checkDeadline, "", "", p.missedDeadlineFinding())
+		return
+	}
+	if f, ok := malformedHeaderFinding(err); ok {
+		p.recordCertUnknown()
+		p.record(checkHTTP, "", request+" received a response that net/http could not parse", f)
 		return
 	}
 	d := p.diagnoseExchange(err)

@@ -225,3 +225,62 @@ func hasNote(rep *report.Report, part string) bool {
 	}
 	return false
 }
+
+// TestProbeMalformedResponseHeader responds with a valid status line and
+// header lines that net/http rejects. The finding says the headers are
+// malformed, quotes the line with its bytes escaped and does not say the
+// server fails to speak HTTP.
+func TestProbeMalformedResponseHeader(t *testing.T) {
+	pki := newTestPKI(t)
+	serverCert := pki.Server.TLSCertificate()
+	tests := []struct {
+		name   string
+		header string
+		quoted string
+	}{
+		{"escape in value", "X-Note: red\x1b[31mtext", `"X-Note: red\x1b[31mtext"`},
+		{"brace in name", "X{Note}: text", `"X{Note}: text"`},
+		{"missing colon", "X-Note text", `"X-Note text"`},
+		{"password in location", "Location: https://robot:hunter2@other.example/\x00", `"Location: https://robot:xxxxx@other.example/\x00"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			url := "https://" + hostileTLSListener(t, serverCert, func(conn *tls.Conn) {
+				readRequestHead(conn)
+				_, _ = io.WriteString(conn, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"+tt.header+"\r\nContent-Length: 2\r\n\r\n{}")
+				waitClosed(conn)
+			}) + "/"
+			rep := runHostile(t, Options{URL: url, ServerName: "localhost", Roots: pki.CA.Pool()})
+
+			wantCode(t, rep, report.CodeInvalidWebhookResp, report.SeverityError)
+			f, _ := rep.Finding(report.CodeInvalidWebhookResp)
+			if want := "the server's response headers are malformed"; f.Summary != want {
+				t.Errorf("summary = %q, want %q", f.Summary, want)
+			}
+			if !strings.Contains(f.Detail, tt.quoted) {
+				t.Errorf("detail = %q, want it to quote %s", f.Detail, tt.quoted)
+			}
+			if strings.Contains(f.Fix, "Serve HTTP/1.1") {
+				t.Errorf("fix = %q, want a fix for the header", f.Fix)
+			}
+			if !strings.Contains(f.Fix, "header") {
+				t.Errorf("fix = %q, want it to name the header", f.Fix)
+			}
+			if strings.Contains(f.Detail, "hunter2") {
+				t.Errorf("detail = %q shows the password", f.Detail)
+			}
+		})
+	}
+}
+
+func TestMalformedHeaderFindingIgnoresOtherErrors(t *testing.T) {
+	for _, err := range []error{
+		io.ErrUnexpectedEOF,
+		fmt.Errorf("malformed HTTP response %q", "SSH-2.0-OpenSSH_9.6"),
+		errResponseHeadTooLarge,
+	} {
+		if f, ok := malformedHeaderFinding(err); ok {
+			t.Errorf("malformedHeaderFinding(%v) = %+v, want no finding", err, f)
+		}
+	}
+}

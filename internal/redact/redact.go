@@ -17,12 +17,12 @@ import (
 const Placeholder = "xxxxx"
 
 // URL returns raw for reports, logs and error messages, with the
-// password replaced as URL.Redacted does and the values of query
-// parameters whose names look like secrets (such as token, apiKey and
-// X-Amz-Signature) replaced by Placeholder, in the query and in a
-// fragment of name=value pairs. A URL without such secrets comes back
-// unchanged, not re-encoded. Text that does not parse as a URL is
-// redacted by the same rules as far as its shape allows.
+// password replaced as URL.Redacted does. The values of query parameters
+// whose names look like secrets (such as token, apiKey and
+// X-Amz-Signature) become Placeholder, and redactFragment redacts the
+// fragment. A URL without such secrets comes back unchanged, not
+// re-encoded. Text that does not parse as a URL is redacted by the same
+// rules as far as its shape allows.
 func URL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -30,10 +30,7 @@ func URL(raw string) string {
 	}
 	_, hasPassword := u.User.Password()
 	query := redactQuery(u.RawQuery)
-	fragment := u.Fragment
-	if strings.Contains(u.Fragment, "=") {
-		fragment = redactQuery(u.Fragment)
-	}
+	fragment := redactFragment(u.Fragment)
 	if !hasPassword && query == u.RawQuery && fragment == u.Fragment {
 		return raw
 	}
@@ -83,7 +80,7 @@ func urlText(raw string) string {
 		query, fragment, hasFragment := strings.Cut(query, "#")
 		out = base + "?" + redactQuery(query)
 		if hasFragment {
-			out += "#" + redactQuery(fragment)
+			out += "#" + redactFragment(fragment)
 		}
 	}
 	return out
@@ -101,14 +98,44 @@ func redactQuery(query string) string {
 		if !ok || value == "" {
 			continue
 		}
-		if decoded, err := url.QueryUnescape(name); err == nil {
-			name = decoded
-		}
-		if secretParam(name) {
+		if secretParam(unescapeName(name)) {
 			pairs[i] = pair[:len(pair)-len(value)] + Placeholder
 		}
 	}
 	return strings.Join(pairs, "&")
+}
+
+// redactFragment replaces every non-empty value of a fragment of
+// name=value pairs, whatever the name, and each part without "=" that
+// looks like a secret's name. A client never sends the fragment in an
+// HTTP request, because a request target has none (RFC 9112, section
+// 3.2). So its values play no part in a diagnosis, while OAuth's implicit
+// flow puts tokens there under names such as access_token and id_token.
+// Other text, such as "section-2", comes back unchanged.
+func redactFragment(fragment string) string {
+	if fragment == "" {
+		return fragment
+	}
+	parts := strings.Split(fragment, "&")
+	for i, part := range parts {
+		name, value, ok := strings.Cut(part, "=")
+		switch {
+		case ok && value != "":
+			parts[i] = name + "=" + Placeholder
+		case !ok && secretParam(unescapeName(part)):
+			parts[i] = Placeholder
+		}
+	}
+	return strings.Join(parts, "&")
+}
+
+// unescapeName returns name with its query escapes decoded, or name
+// itself when it has a malformed escape such as "%zz".
+func unescapeName(name string) string {
+	if decoded, err := url.QueryUnescape(name); err == nil {
+		return decoded
+	}
+	return name
 }
 
 // secretWords are the words of a parameter name that mark its value as a
@@ -203,23 +230,34 @@ func URLSecrets(raw string) Secrets {
 		texts = append(texts, secretText{u.User.String() + "@", u.User.Username() + ":" + Placeholder + "@"})
 		texts = appendBareSecret(texts, password, url.PathEscape(password))
 	}
-	for _, query := range []string{u.RawQuery, u.EscapedFragment()} {
-		for _, pair := range strings.Split(query, "&") {
-			name, value, ok := strings.Cut(pair, "=")
-			if !ok || value == "" {
-				continue
-			}
-			decodedName, err := url.QueryUnescape(name)
-			if err != nil || !secretParam(decodedName) {
-				continue
-			}
-			texts = append(texts, secretText{pair, name + "=" + Placeholder})
-			decoded, _ := url.QueryUnescape(value)
-			texts = appendBareSecret(texts, value, decoded)
+	for _, pair := range strings.Split(u.RawQuery, "&") {
+		name, value, ok := strings.Cut(pair, "=")
+		if ok && value != "" && secretParam(unescapeName(name)) {
+			texts = appendPairSecret(texts, name, value)
+		}
+	}
+	for _, part := range strings.Split(u.EscapedFragment(), "&") {
+		name, value, ok := strings.Cut(part, "=")
+		switch {
+		case ok && value != "":
+			texts = appendPairSecret(texts, name, value)
+		case !ok && secretParam(unescapeName(part)):
+			texts = appendBareSecret(texts, part, unescapeName(part))
 		}
 	}
 	slices.SortStableFunc(texts, func(a, b secretText) int { return len(b.secret) - len(a.secret) })
 	return Secrets{texts}
+}
+
+// appendPairSecret adds the pair name=value and its bare value, raw and
+// decoded.
+func appendPairSecret(texts []secretText, name, value string) []secretText {
+	texts = append(texts, secretText{name + "=" + value, name + "=" + Placeholder})
+	decoded, err := url.QueryUnescape(value)
+	if err != nil {
+		decoded = value
+	}
+	return appendBareSecret(texts, value, decoded)
 }
 
 func appendBareSecret(texts []secretText, values ...string) []secretText {
@@ -236,12 +274,41 @@ func (s Secrets) Empty() bool {
 	return len(s.texts) == 0
 }
 
-// Replace returns text with every secret of s replaced, longest first, so
-// that a whole URL becomes its redacted form before its parts are
-// searched for.
+// Replace returns text with every secret of s replaced in one pass. At
+// each position the longest secret that matches wins, so a whole URL
+// becomes its redacted form rather than having its parts replaced one by
+// one. Replacements are not searched again, and text that already shows
+// a secret's replacement is kept: a secret that is a prefix of its own
+// replacement, such as "token=x" of "token=xxxxx", would otherwise turn
+// already redacted text into "token=xxxxxxxxx".
 func (s Secrets) Replace(text string) string {
-	for _, st := range s.texts {
-		text = strings.ReplaceAll(text, st.secret, st.replacement)
+	if s.Empty() {
+		return text
 	}
-	return text
+	var out strings.Builder
+	for i := 0; i < len(text); {
+		st, ok := s.match(text[i:])
+		if !ok {
+			out.WriteByte(text[i])
+			i++
+			continue
+		}
+		out.WriteString(st.replacement)
+		if len(st.replacement) > len(st.secret) && strings.HasPrefix(text[i:], st.replacement) {
+			i += len(st.replacement)
+		} else {
+			i += len(st.secret)
+		}
+	}
+	return out.String()
+}
+
+// match returns the longest secret that text starts with.
+func (s Secrets) match(text string) (secretText, bool) {
+	for _, st := range s.texts {
+		if strings.HasPrefix(text, st.secret) {
+			return st, true
+		}
+	}
+	return secretText{}, false
 }
