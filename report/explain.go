@@ -1685,7 +1685,7 @@ func opensslRules() []rule {
 			explain: func(m []string, c *lineContext) (explained, bool) {
 				if c.role == roleServer {
 					return explained{side: sideServerRejectedClient,
-						meaning: "The OpenSSL-based server could not verify the client certificate; its \"verify error\" line names the reason.",
+						meaning:  "The OpenSSL-based server could not verify the client certificate; its \"verify error\" line names the reason.",
 						findings: findings(m[0], "", CodeClientCertRejected, CodeUnknownAuthority)}, true
 				}
 				return explained{side: sideClientRejectedServer,
