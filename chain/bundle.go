@@ -113,7 +113,15 @@ func buildBundle(ctx context.Context, opts BundleOptions, profile *Profile, pins
 		return nil, err
 	}
 	if len(b.entries) == 0 {
-		rep.AddCheck("sources", report.StatusWarn, "no certificate read", sourceFindings...)
+		// Nothing read is at least a warning, even with no finding to say
+		// why; a finding's own severity still decides when it is worse.
+		status := report.StatusWarn
+		for _, f := range sourceFindings {
+			if f.Severity == report.SeverityError {
+				status = report.StatusFail
+			}
+		}
+		rep.AddCheck("sources", status, "no certificate read", sourceFindings...)
 	} else {
 		rep.AddCheck("sources", "", plural.Count(len(b.entries), "certificate")+" read", sourceFindings...)
 	}

@@ -787,3 +787,19 @@ func TestCheckCACertificates(t *testing.T) {
 		t.Errorf("codes = %v, want %v", codes, want)
 	}
 }
+
+// TestBuildBundleSourcesCheckFails checks that the sources check fails,
+// not merely warns, when nothing was read because a download failed.
+func TestBuildBundleSourcesCheckFails(t *testing.T) {
+	res, err := BuildBundle(context.Background(), BundleOptions{
+		Sources: []string{closedPortURL(t, "/ca.der")},
+	})
+	if err != nil {
+		t.Fatalf("BuildBundle: %v", err)
+	}
+	for _, c := range res.Report.Checks {
+		if c.Name == "sources" && c.Status != report.StatusFail {
+			t.Errorf("sources check is %s (%s), want fail", c.Status, c.Detail)
+		}
+	}
+}
