@@ -29,13 +29,25 @@ func InspectFile(path string, opts ReadOptions, now time.Time) (*Inspected, erro
 	if err != nil {
 		return nil, err
 	}
+	return inspectDecoded(path, "file", c, now)
+}
+
+// InspectData is InspectFile for data read elsewhere, such as standard
+// input, named target in the report and what in errors.
+func InspectData(target, what string, data []byte, opts ReadOptions, now time.Time) (*Inspected, error) {
+	return inspectDecoded(target, what, DecodeWith(data, opts), now)
+}
+
+// inspectDecoded describes c, or returns a *FileError when it contains no
+// certificate and no key.
+func inspectDecoded(target, what string, c Contents, now time.Time) (*Inspected, error) {
 	if len(c.Certificates) == 0 && len(c.Keys) == 0 {
 		if c.KeyBlocks > 0 && len(c.Problems) == 0 {
-			return nil, c.keyError(path, "file")
+			return nil, c.keyError(target, what)
 		}
-		return nil, c.CertificatesError(path, "file")
+		return nil, c.CertificatesError(target, what)
 	}
-	return InspectContents(path, c, now), nil
+	return InspectContents(target, c, now), nil
 }
 
 // InspectContents describes decoded contents that came from target.

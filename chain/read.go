@@ -488,6 +488,11 @@ func (c Contents) CertificatesError(path, what string) error {
 
 // withPath puts path in place of the FILE placeholder of a block's fix.
 func withPath(fix, path string) string {
+	if path == "-" {
+		// Standard input: "-" in place of FILE, as in "-out -.plain",
+		// would read as a file name, so the placeholder stays.
+		return fix
+	}
 	return strings.ReplaceAll(fix, "FILE", path)
 }
 

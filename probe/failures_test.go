@@ -10,12 +10,20 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mtlsdoctor/mtlsdoctor/internal/peers"
 	"github.com/mtlsdoctor/mtlsdoctor/report"
 )
 
-// startNXDomainServer runs a DNS server on 127.0.0.1 that answers every
+// startNXDomainServer runs a DNS server on 127.0.0.1 that replies to every
 // query with NXDOMAIN, and returns a resolver that queries only it.
 func startNXDomainServer(t *testing.T) *net.Resolver {
+	return startDNSServer(t, nxdomainReply)
+}
+
+// startDNSServer runs a UDP DNS server on 127.0.0.1 that sends reply(query)
+// for each query, or nothing when reply is nil or returns nil, and returns
+// a resolver that queries only it.
+func startDNSServer(t *testing.T, reply func(query []byte) []byte) *net.Resolver {
 	t.Helper()
 	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
 	if err != nil {
@@ -34,8 +42,11 @@ func startNXDomainServer(t *testing.T) *net.Resolver {
 			if err != nil {
 				return
 			}
-			if reply := nxdomainReply(buf[:n]); reply != nil {
-				_, _ = pc.WriteTo(reply, addr)
+			if reply == nil {
+				continue
+			}
+			if answer := reply(buf[:n]); answer != nil {
+				_, _ = pc.WriteTo(answer, addr)
 			}
 		}
 	}()
@@ -79,25 +90,25 @@ func TestProbeConnectionFailures(t *testing.T) {
 	plainHTTP := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	t.Cleanup(plainHTTP.Close)
 
-	silent := silentListener(t, drain)
-	ssh := silentListener(t, func(conn net.Conn) {
+	silent := peers.StartListener(t, drain).Addr
+	ssh := peers.StartListener(t, func(conn net.Conn) {
 		_, _ = conn.Write([]byte("SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n"))
 		drain(conn)
-	})
+	}).Addr
 	// Python's http.server answers a request line it cannot parse, such as
 	// a ClientHello, with an error page and no status line.
-	htmlOnly := silentListener(t, func(conn net.Conn) {
+	htmlOnly := peers.StartListener(t, func(conn net.Conn) {
 		_, _ = conn.Read(make([]byte, 1024))
 		_, _ = conn.Write([]byte("<!DOCTYPE HTML>\n<html lang=\"en\">\n    <head>\n        <title>Error response</title>"))
 		conn.Close()
-	})
-	reset := silentListener(t, func(conn net.Conn) {
+	}).Addr
+	reset := peers.StartListener(t, func(conn net.Conn) {
 		// Read the ClientHello, then close with SO_LINGER 0 so the kernel
 		// sends a reset instead of a FIN.
 		_, _ = conn.Read(make([]byte, 1024))
 		_ = conn.(*net.TCPConn).SetLinger(0)
 		conn.Close()
-	})
+	}).Addr
 
 	cases := []struct {
 		name     string
@@ -175,7 +186,7 @@ func TestProbeConnectionFailures(t *testing.T) {
 }
 
 func TestRunCanceledContext(t *testing.T) {
-	silent := silentListener(t, drain)
+	silent := peers.StartListener(t, drain).Addr
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/mtlsdoctor/mtlsdoctor/fixtures"
+	"github.com/mtlsdoctor/mtlsdoctor/internal/peers"
 	"github.com/mtlsdoctor/mtlsdoctor/report"
 )
 
@@ -152,13 +153,13 @@ func TestProbeTLS13ResetAfterHandshake(t *testing.T) {
 	cfg.MinVersion = tls.VersionTLS13
 	// The server completes the handshake, then resets the connection
 	// without an alert, as a TLS 1.3 server does when its alert is lost.
-	addr := silentListener(t, func(conn net.Conn) {
+	addr := peers.StartListener(t, func(conn net.Conn) {
 		defer conn.Close()
 		if err := tls.Server(conn, cfg).Handshake(); err != nil {
 			return
 		}
 		_ = conn.(*net.TCPConn).SetLinger(0)
-	})
+	}).Addr
 
 	rep := runProbe(t, Options{URL: "https://" + addr + "/", Roots: pki.CA.Pool()})
 

@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -142,37 +141,6 @@ func startProcess(t *testing.T, port int, ready func(output string) bool, name s
 	}
 	t.Fatalf("%s did not become ready within 10s:\n%s", name, out.String())
 	return nil
-}
-
-// silentListener accepts connections and handles each with handle, until
-// the test ends.
-func silentListener(t *testing.T, handle func(net.Conn)) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("listen: %v", err)
-	}
-	var wg sync.WaitGroup
-	t.Cleanup(func() {
-		ln.Close()
-		wg.Wait()
-	})
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				handle(conn)
-			}()
-		}
-	}()
-	return ln.Addr().String()
 }
 
 // dumpReport logs the report as JSON, for failed tests.

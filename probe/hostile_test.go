@@ -15,12 +15,12 @@ import (
 	"net"
 	"runtime"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/mtlsdoctor/mtlsdoctor/fixtures"
+	"github.com/mtlsdoctor/mtlsdoctor/internal/peers"
 	"github.com/mtlsdoctor/mtlsdoctor/report"
 )
 
@@ -50,49 +50,6 @@ func runHostile(t *testing.T, opts Options) *report.Report {
 	}
 }
 
-// hostileListener accepts TCP connections on 127.0.0.1 and hands each to
-// handle, until the test ends and closes the connections still open.
-func hostileListener(t *testing.T, handle func(net.Conn)) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("listen: %v", err)
-	}
-	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		conns []net.Conn
-	)
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-		wg.Wait()
-	})
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, conn)
-			mu.Unlock()
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				handle(conn)
-			}()
-		}
-	}()
-	return ln.Addr().String()
-}
-
 // hostileTLSListener completes a TLS handshake with chain as the server
 // certificate, requesting but not verifying a client certificate, and
 // hands each connection to handle.
@@ -103,13 +60,13 @@ func hostileTLSListener(t *testing.T, chain tls.Certificate, handle func(*tls.Co
 		ClientAuth:   tls.RequestClientCert,
 		NextProtos:   []string{"http/1.1"},
 	}
-	return hostileListener(t, func(raw net.Conn) {
+	return peers.StartListener(t, func(raw net.Conn) {
 		conn := tls.Server(raw, config)
 		if err := conn.Handshake(); err != nil {
 			return
 		}
 		handle(conn)
-	})
+	}).Addr
 }
 
 // readRequestHead reads the request line and headers, so that the probe
@@ -152,32 +109,7 @@ func writeForever(conn net.Conn, chunk string) {
 // stalledDNS returns a resolver whose only server, on 127.0.0.1, reads
 // queries and never answers.
 func stalledDNS(t *testing.T) *net.Resolver {
-	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("listen udp: %v", err)
-	}
-	done := make(chan struct{})
-	t.Cleanup(func() {
-		pc.Close()
-		<-done
-	})
-	go func() {
-		defer close(done)
-		buf := make([]byte, 1500)
-		for {
-			if _, _, err := pc.ReadFrom(buf); err != nil {
-				return
-			}
-		}
-	}()
-	return &net.Resolver{
-		PreferGo: true,
-		Dial: func(ctx context.Context, _, _ string) (net.Conn, error) {
-			var d net.Dialer
-			return d.DialContext(ctx, "udp", pc.LocalAddr().String())
-		},
-	}
+	return startDNSServer(t, nil)
 }
 
 // fullBacklog returns the address of a listening socket whose accept
@@ -298,10 +230,10 @@ func leafWithURLs(t *testing.T, urls []string) (*fixtures.Cert, *x509.CertPool) 
 // each request and never responds.
 func stalledHTTPURLs(t *testing.T, n int) []string {
 	t.Helper()
-	addr := hostileListener(t, func(conn net.Conn) {
+	addr := peers.StartListener(t, func(conn net.Conn) {
 		readRequestHead(conn)
 		waitClosed(conn)
-	})
+	}).Addr
 	urls := make([]string, n)
 	for i := range urls {
 		urls[i] = fmt.Sprintf("http://%s/issuer-%d", addr, i)
@@ -393,18 +325,18 @@ func TestProbeStopsAtEachStageLimit(t *testing.T) {
 		},
 		{
 			name:  "no ServerHello",
-			url:   func(t *testing.T) string { return "https://" + hostileListener(t, waitClosed) + "/" },
+			url:   func(t *testing.T) string { return "https://" + peers.StartListener(t, waitClosed).Addr + "/" },
 			check: checkHandshake,
 			code:  report.CodeHandshakeTimeout,
 		},
 		{
 			name: "ServerHello one byte at a time",
 			url: func(t *testing.T) string {
-				return "https://" + hostileListener(t, func(conn net.Conn) {
+				return "https://" + peers.StartListener(t, func(conn net.Conn) {
 					// A handshake record header announcing 16 KiB, then
 					// bytes that never complete it.
 					writeSlowly(conn, "\x16\x03\x03\x40\x00\x02\x00\x00\x46\x03\x03"+strings.Repeat("x", 1000), 20*time.Millisecond)
-				}) + "/"
+				}).Addr + "/"
 			},
 			check: checkHandshake,
 			code:  report.CodeHandshakeTimeout,

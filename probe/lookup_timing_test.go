@@ -19,7 +19,7 @@ import (
 // the request no time at all.
 func TestProbeLookupsOutsideDeadline(t *testing.T) {
 	pki := newTestPKI(t)
-	silent := "http://" + silentListener(t, drain)
+	silent := "http://" + peers.StartListener(t, drain).Addr
 
 	intermediate, err := fixtures.NewIntermediate(pki.CA, "lookup test intermediate", "")
 	if err != nil {
