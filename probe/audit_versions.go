@@ -85,14 +85,9 @@ func (vp *versionProbe) run(ctx context.Context, opts Options) *report.Report {
 	ctx, cancel := context.WithTimeout(ctx, probeBound(opts))
 	defer cancel()
 
-	// These are the steps of Run, without its validation, which Audit has
-	// done, and with access to the prober. Keep the two in step.
-	rep := &report.Report{Target: RedactURL(opts.URL), Kind: "probe"}
-	p := newProber(opts.withDefaults(), rep)
-	p.run(ctx)
+	// Audit has validated opts already.
+	rep, p := runValid(ctx, opts)
 	vp.alert = firstRecordAlert(p.head.bytes())
-	rep = p.finish()
-	redactURLSecrets(rep, opts.URL)
 	return rep
 }
 

@@ -257,9 +257,17 @@ func Run(ctx context.Context, opts Options) *report.Report {
 		rep.Notes = append(rep.Notes, "the probe did not start: "+err.Error())
 		return rep.Finish()
 	}
+	rep, _ = runValid(ctx, opts)
+	return rep
+}
+
+// runValid runs a probe with options that passed Validate and returns its
+// report and the prober, for callers that read what the prober observed.
+func runValid(ctx context.Context, opts Options) (*report.Report, *prober) {
+	rep := &report.Report{Target: RedactURL(opts.URL), Kind: "probe"}
 	p := newProber(opts.withDefaults(), rep)
 	p.run(ctx)
 	rep = p.finish()
 	redactURLSecrets(rep, opts.URL)
-	return rep
+	return rep, p
 }
