@@ -89,9 +89,9 @@ func CheckPlatformCAs(certs []*x509.Certificate, profile string, now time.Time) 
 	if profile == ProfileDialogflowCX {
 		return []report.Finding{f.WithFix("Add GTS Root R1, R2, R3, R4 and GlobalSign ECC Root CA - R4: mtlsdoctor bundle --profile " + ProfileDialogflowCX + ".")}
 	}
-	// nginx's default ssl_verify_depth 1 accepts a leaf, one intermediate
-	// and a trusted root with OpenSSL 3.0, which counts the depth in
-	// intermediates; probe's nginx tests check it with nginx 1.22.
+	// With OpenSSL 3.0, which counts the depth in intermediates, nginx's
+	// default ssl_verify_depth 1 accepts a leaf, one intermediate and a
+	// trusted root. probe's nginx tests check it with nginx 1.22.
 	// NOTE: other OpenSSL releases were not checked, so the fix names the
 	// versions it was seen with.
 	return []report.Finding{f.WithFix(fmt.Sprintf(

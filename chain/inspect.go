@@ -154,10 +154,10 @@ func LintKeyIdentifiers(certs []*x509.Certificate) []report.Finding {
 // ConversionNote returns a note with the command that converts the file at
 // path, which has contents c, into the PEM that nginx, Node, curl and
 // openssl s_server need, or "" when it is PEM already. mtlsdoctor itself reads every encoding.
-// A path of "-" is standard input, as inspect reads it: openssl would
-// read "-in -" from standard input too, but "-out -.pem" names a file, so
-// the note suggests saving the input under a placeholder name such as
-// FILE.p12 and converting that file.
+// A path of "-" is standard input, as inspect reads it. openssl reads
+// "-in -" from standard input too, but "-out -.pem" names a file. So the
+// note suggests saving the input under a placeholder name such as FILE.p12
+// and converting that file.
 func ConversionNote(c Contents, path string) string {
 	if path == "-" {
 		return stdinConversionNote(c)
@@ -216,7 +216,7 @@ func conversionCommand(c Contents, path, outBase string) string {
 // certificates downloaded from rawURL as PEM, or "" when they are PEM
 // already or the download has only keys. openssl reads local files only,
 // so the command downloads again with mtlsdoctor inspect --pem. The URL
-// in it has its secrets redacted, and the note tells the reader to put
+// in it has its secrets redacted, and the note marks where to put
 // them back.
 func downloadConversionNote(c Contents, rawURL string) string {
 	switch {

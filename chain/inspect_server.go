@@ -196,7 +196,7 @@ func dialFinding(hostport, serverName string, timeout time.Duration, err error) 
 	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded):
 		f = report.Newf(report.CodeHandshakeTimeout, summary, "no complete handshake within --timeout %s: %v", timeout, err)
 	case errors.As(err, &recordErr) && bytes.HasPrefix(recordErr.RecordHeader[:], []byte("HTTP/")):
-		f = report.New(report.CodePlainHTTP, summary, "the server answered the TLS ClientHello with plain HTTP: "+err.Error())
+		f = report.New(report.CodePlainHTTP, summary, "the server responded to the TLS ClientHello with plain HTTP: "+err.Error())
 	case errors.As(err, &recordErr):
 		f = report.New(report.CodeNotTLS, summary, err.Error())
 	case isRemoteAlert(err, alertUnrecognizedName):

@@ -326,8 +326,8 @@ func (p *prober) notTLSFinding(recordErr tls.RecordHeaderError) report.Finding {
 	}
 	if looksLikeHTML(head) {
 		// An HTTP server that cannot parse the ClientHello as a request line
-		// may answer as HTTP/0.9 would: a page with no status line. Python's
-		// http.server does.
+		// may respond as HTTP/0.9 would, with a page and no status line.
+		// Python's http.server does.
 		return report.Newf(report.CodePlainHTTP, "",
 			"the server answered the TLS ClientHello with an HTML page without an HTTP status line, as an HTTP server does for a request it cannot parse (Python's http.server, for one): %q", head)
 	}

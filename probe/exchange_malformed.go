@@ -17,9 +17,9 @@ const maxQuotedHeaderLine = 200
 // malformedHeaderFinding reports whether err is net/http's rejection of a
 // response header line, and if so returns the finding that quotes the
 // line. ReadResponse parses the status line before the header lines, so
-// such an error means the server speaks HTTP and one header is malformed:
-// a value with a control character such as ESC, a name with a byte that is
-// not a token character, a line without a colon, or a first header line
+// such an error means the server speaks HTTP and one header is malformed.
+// The cases are a value with a control character such as ESC, a name with
+// a byte that is not a token character, a line without a colon, or a first header line
 // that starts with a space.
 //
 // NOTE: net/textproto has no typed error for these cases. The match relies

@@ -13,8 +13,8 @@ import (
 )
 
 // TestProbeBoundsResponseHeaders responds with 300 headers of 4,000 bytes
-// each, 1.2 MB in all. The report keeps maxReportHeaders of them, cuts
-// each value to maxHeaderValueBytes, keeps Content-Type and says how many
+// each, 1.2 MB in all. The report must keep maxReportHeaders of them, cut
+// each value to maxHeaderValueBytes, keep Content-Type and note how many
 // it left out.
 func TestProbeBoundsResponseHeaders(t *testing.T) {
 	pki := newTestPKI(t)
@@ -227,9 +227,9 @@ func hasNote(rep *report.Report, part string) bool {
 }
 
 // TestProbeMalformedResponseHeader responds with a valid status line and
-// header lines that net/http rejects. The finding says the headers are
-// malformed, quotes the line with its bytes escaped and does not say the
-// server fails to speak HTTP.
+// header lines that net/http rejects. The finding must call the headers
+// malformed, quote the line with its bytes escaped, and not claim that the
+// server does not speak HTTP.
 func TestProbeMalformedResponseHeader(t *testing.T) {
 	pki := newTestPKI(t)
 	serverCert := pki.Server.TLSCertificate()

@@ -95,8 +95,8 @@ func TestProbeConnectionFailures(t *testing.T) {
 		_, _ = conn.Write([]byte("SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n"))
 		drain(conn)
 	}).Addr
-	// Python's http.server answers a request line it cannot parse, such as
-	// a ClientHello, with an error page and no status line.
+	// Python's http.server responds to a request line it cannot parse, such
+	// as a ClientHello, with an error page and no status line.
 	htmlOnly := peers.StartListener(t, func(conn net.Conn) {
 		_, _ = conn.Read(make([]byte, 1024))
 		_, _ = conn.Write([]byte("<!DOCTYPE HTML>\n<html lang=\"en\">\n    <head>\n        <title>Error response</title>"))

@@ -255,8 +255,8 @@ func (p *prober) checkCertificateRequest(complete bool) {
 		detail := fmt.Sprintf("the server completed the %s handshake without a CertificateRequest, so it cannot authenticate the platform", p.versionName())
 		f := report.New(report.CodeClientCertNotReq, "", detail)
 		if p.opts.Certificate != nil {
-			// A probe given a client certificate is a test of mutual TLS,
-			// and a server that never asks for one fails it; without a
+			// A probe given a client certificate tests mutual TLS, so a
+			// server that never requests one fails it. Without a
 			// certificate the probe only notes that mutual TLS is off.
 			f = report.New(report.CodeClientCertNotReq, "",
 				detail+"; the client certificate was not sent, so mutual TLS is off and any client gets in").

@@ -14,7 +14,7 @@ import (
 
 // TestProbeLookupsOutsideDeadline probes openssl s_server -www whose leaf
 // names, as caIssuers or OCSP URL, a port that accepts connections and
-// never answers. The lookups time out after --timeout, which equals the
+// never responds. The lookups time out after --timeout, which equals the
 // deadline here, so a lookup that ran on the webhook's clock would leave
 // the request no time at all.
 func TestProbeLookupsOutsideDeadline(t *testing.T) {

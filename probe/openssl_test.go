@@ -91,7 +91,7 @@ func TestProbeOpenSSLClientCertNotRequested(t *testing.T) {
 			rep := runProbe(t, Options{URL: url, Certificate: cert, ClientChain: chain, Roots: pki.CA.Pool(), Edition: EditionNone})
 
 			// Given a client certificate, the probe tests mutual TLS, so a
-			// server that never asks for it is an error.
+			// server that never requests it is an error.
 			wantCode(t, rep, report.CodeClientCertNotReq, report.SeverityError)
 			wantDetail(t, rep, report.CodeClientCertNotReq, "the client certificate was not sent")
 			if rep.TLS.ClientCertSent {

@@ -62,8 +62,8 @@ var explainCases = []explainCase{
 	{
 		name: "python verify failed", source: pythonLocal,
 		input: `ssl.SSLCertVerificationError: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get local issuer certificate (_ssl.c:1006)`,
-		// The same line comes from a Python server that rejects a client;
-		// without a transcript, Explain assumes a client printed it and says so.
+		// A Python server that rejects a client prints the same line. Without
+		// a transcript, Explain assumes a client printed it and notes that.
 		stack: "python", side: sideClientRejectedServer, codes: []Code{CodeUnknownAuthority, CodeIncompleteChain},
 	},
 	{

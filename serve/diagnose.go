@@ -178,7 +178,7 @@ func (d *diagnoser) role(cert *x509.Certificate) string {
 	return "the intermediate CA"
 }
 
-// expiredCAFix says where the successor of an expired CA belongs.
+// expiredCAFix returns where the successor of an expired CA belongs.
 func (d *diagnoser) expiredCAFix(cert *x509.Certificate) string {
 	for _, ca := range d.clientCAs {
 		if ca.Equal(cert) {

@@ -9,9 +9,9 @@ import (
 	"github.com/mtlsdoctor/mtlsdoctor/report"
 )
 
-// TestClientChainExpiryNamesTheCertificate checks that the log tells an
-// expired client certificate from an expired intermediate CA the client
-// sent with it: the fix differs (a new leaf, or the CA's successor).
+// TestClientChainExpiryNamesTheCertificate checks that the log tells apart
+// an expired client certificate and an expired intermediate CA the client
+// sent with it, because the fixes differ: a new leaf, or the CA's successor.
 func TestClientChainExpiryNamesTheCertificate(t *testing.T) {
 	ts := startServer(t, nil)
 	issue := func(t *testing.T, expiredLeaf, expiredCA bool) *fixtures.Cert {

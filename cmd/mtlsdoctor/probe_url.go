@@ -13,9 +13,9 @@ import (
 // otherwise reach the user in Go's words or as a finding. A URL without a
 // scheme is read by url.Parse as a path ("first path segment in URL
 // cannot contain colon") or as a scheme ("localhost:4433"). A port
-// outside 1 to 65535 only fails when dialling, as connection-refused.
-// probe.Options.Validate checks the rest.
-// Messages show the URL through probe.RedactURL, because it may carry a
+// outside 1 to 65535 is checked here, ahead of probe.Options.Validate, so
+// that the fix can give a corrected URL. Validate checks the rest.
+// Messages show the URL through probe.RedactURL, because it may contain a
 // password or a token.
 func checkWebhookURL(raw string) error {
 	if raw == "" {

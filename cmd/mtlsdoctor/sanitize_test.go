@@ -22,8 +22,8 @@ import (
 	"github.com/mtlsdoctor/mtlsdoctor/serve"
 )
 
-// hostileText retitles the terminal, turns text red and clears the
-// screen, with 7-bit and 8-bit (C1) controls.
+// hostileText contains an OSC sequence that sets the terminal title, an SGR
+// sequence for red text and a C1 CSI (U+009B) that clears the screen.
 const hostileText = "\x1b]0;PWNED\a\x1b[31m\u009b2J"
 
 // visibleHostile is how hostileText's first sequence reads once escaped.

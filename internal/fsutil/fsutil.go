@@ -28,9 +28,9 @@ func (e *ExistsError) Is(target error) bool {
 // and a failure leaves the old file as it was. Without force an existing
 // file is kept and *ExistsError returned, unless its content equals data.
 // A path that is not a regular file or a symbolic link to one returns
-// *NotRegularError. perm applies to a new file; a replaced regular file
-// keeps its permission bits, but none that perm lacks when perm grants
-// nothing to group and others, as 0o600 for private keys.
+// *NotRegularError. perm applies to a new file. A replaced regular file
+// keeps its permission bits, except that when perm grants nothing to group
+// and others (0o600 for private keys) it gets no bit that perm lacks.
 func WriteFile(path string, data []byte, perm fs.FileMode, force bool) error {
 	// Check the kind first, because reading a named pipe would wait for a
 	// writer.
